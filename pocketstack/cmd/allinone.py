@@ -1,0 +1,213 @@
+"""``pocketstack up``: every service in one process, on OpenStack's ports.
+
+1. build each service's configuration (state directory, listen address, port);
+2. load each API's paste app (this migrates its database on first use);
+3. bind each API's port (cheroot, a thread pool per API in this process);
+4. bootstrap Identity: admin and demo users, projects, roles, the catalog —
+   only what is missing, so a restart duplicates nothing;
+5. start serving, write clouds.yaml, print endpoints and credentials, and
+   say "ready" once every API answers;
+6. run until Ctrl-C or SIGTERM, then stop the servers and exit 0.
+"""
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+from pocketstack.cmd import clouds
+from pocketstack.cmd import registry
+
+LOG = logging.getLogger(__name__)
+
+READY_TIMEOUT_S = 30
+
+
+class Stopped(Exception):
+    """Raised in the main thread by SIGINT/SIGTERM."""
+
+
+def run(args, started):
+    """Run the cloud until stopped; returns the exit status.
+
+    ``args`` has state_dir, bind, ports ({api name: port}) and debug;
+    ``started`` is time.monotonic() at the top of the command.
+    """
+    from pocketstack.common import log
+    log.setup(debug=args.debug)
+    _catch_stop_signals()
+    servers = []
+    try:
+        return _run(args, started, servers)
+    except Stopped:
+        return 0
+    finally:
+        # A second Ctrl-C while stopping ends the process at once.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for server in servers:
+            server.stop()
+        if servers:
+            LOG.info('Stopped')
+
+
+def _run(args, started, servers):
+    from pocketstack.common import server as server_mod
+    from pocketstack.common import wsgi
+
+    state_dir = os.path.abspath(os.path.expanduser(args.state_dir))
+    os.makedirs(state_dir, exist_ok=True)
+    confs = {}
+    for service in registry.SERVICES:
+        conf = service.new_conf([])
+        conf.set_override('state_path', state_dir)
+        for api in service.apis:
+            conf.set_override('%s_listen' % api.name, args.bind)
+            conf.set_override('%s_listen_port' % api.name, args.ports.get(api.name, api.port))
+            app = wsgi.load_app(conf, api.paste_app)
+            port = getattr(conf, '%s_listen_port' % api.name)
+            try:
+                servers.append(server_mod.ThreadedServer(api.name, app, args.bind, port))
+            except OSError as e:
+                sys.stderr.write('pocketstack: %s cannot listen on %s:%s: %s\n'
+                                 % (api.name, args.bind, port, e.strerror or e))
+                return 1
+        confs[service.name] = conf
+
+    urls = {s.name: base_url(args.bind, s.port) for s in servers}
+    credentials = _bootstrap(confs['identity'], urls)
+
+    for server in servers:
+        server.start()
+
+    identity_conf = confs['identity']
+    auth_url = urls['identity'] + registry.get('identity').apis[0].url_path
+    clouds_file = os.path.join(state_dir, 'clouds.yaml')
+    entries = clouds.entries(auth_url, credentials, identity_conf.region_name)
+    clouds.write(clouds_file, entries)
+    user_file = clouds.user_clouds_file()
+    try:
+        clouds.merge(user_file, entries)
+    except (OSError, ValueError) as e:  # the user's file is theirs: never fatal
+        LOG.warning('Could not add the pocketstack clouds to %s: %s', user_file, e)
+        user_file = None
+
+    _print_summary(state_dir, urls, credentials, clouds_file, user_file)
+    _wait_until_answering(servers)
+    print('ready in %.2f s' % elapsed_since_start(started), flush=True)
+
+    threading.Event().wait()  # until a signal raises Stopped
+
+
+def _bootstrap(identity_conf, urls):
+    from pocketstack.identity import service as identity_service
+    from pocketstack.identity.core import bootstrap
+
+    endpoints, service_users = {}, []
+    for service in registry.SERVICES:
+        if service.service_user:
+            service_users.append(service.service_user)
+        for api in service.apis:
+            if api.catalog_type != 'identity':  # identity registers itself
+                endpoints[api.catalog_type] = urls[api.name] + api.url_path
+    service = identity_service.for_conf(identity_conf)
+    return bootstrap.bootstrap(service, urls['identity'], endpoints,
+                               service_users=service_users, demo=True,
+                               demo_password=identity_conf.bootstrap.demo_password)
+
+
+def _print_summary(state_dir, urls, credentials, clouds_file, user_file):
+    lines = ['', 'pocketstack is up; its data lives in %s' % state_dir, '']
+    for service in registry.SERVICES:
+        for api in service.apis:
+            lines.append('  %-10s %-10s %s%s' % (api.catalog_type, api.catalog_name,
+                                                 urls[api.name], api.url_path))
+    lines.append('')
+    for who, cloud in (('admin', clouds.ADMIN_CLOUD), ('demo', clouds.DEMO_CLOUD)):
+        if who in credentials:
+            c = credentials[who]
+            lines.append('  %-6s user %s, password %s, project %s, domain %s  (cloud %s)'
+                         % (who, c['username'], c['password'], c['project_name'],
+                            c['user_domain_name'], cloud))
+    lines += ['', '  clouds.yaml: %s' % clouds_file]
+    if user_file:
+        lines.append('               (clouds also merged into %s)' % user_file)
+    lines += ['  try:  OS_CLOUD=%s openstack token issue' % clouds.ADMIN_CLOUD, '']
+    print('\n'.join(lines), flush=True)
+
+
+def _wait_until_answering(servers):
+    import http.client
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    for server in servers:
+        while True:
+            conn = http.client.HTTPConnection(connect_host(server.host), server.port, timeout=5)
+            try:
+                conn.request('GET', '/')
+                status = conn.getresponse().status
+                if status < 500:
+                    break
+                LOG.debug('%s answered %s; waiting', server.name, status)
+            except OSError as e:
+                LOG.debug('%s not answering yet: %s', server.name, e)
+            finally:
+                conn.close()
+            if time.monotonic() > deadline:
+                raise RuntimeError('%s did not answer within %d s' % (server.name, READY_TIMEOUT_S))
+            time.sleep(0.02)
+
+
+# -- helpers -------------------------------------------------------------------
+
+def _catch_stop_signals():
+    def handler(signum, frame):
+        raise Stopped(signum)
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def connect_host(bind):
+    """Where to connect to reach a server bound to ``bind``."""
+    if bind in ('', '0.0.0.0'):
+        return '127.0.0.1'
+    if bind == '::':
+        return '::1'
+    return bind
+
+
+def public_host(bind):
+    """The address to put in the catalog for a server bound to ``bind``: the
+    address itself, or for a wildcard the address other machines reach us at."""
+    if bind not in ('', '0.0.0.0', '::'):
+        return bind
+    family = socket.AF_INET6 if bind == '::' else socket.AF_INET
+    probe = '2001:db8::1' if bind == '::' else '192.0.2.1'  # documentation nets: nothing is sent
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.connect((probe, 9))
+            return s.getsockname()[0]
+    except OSError:
+        return connect_host(bind)
+
+
+def base_url(bind, port):
+    host = public_host(bind)
+    if ':' in host:
+        host = '[%s]' % host
+    return 'http://%s:%d' % (host, port)
+
+
+def elapsed_since_start(started):
+    """Seconds since this process started (interpreter start-up and imports
+    included, from /proc), or since ``started`` where /proc is missing."""
+    try:
+        with open('/proc/self/stat') as f:
+            stat = f.read()
+        with open('/proc/uptime') as f:
+            uptime = float(f.read().split()[0])
+        start_ticks = int(stat[stat.rindex(')') + 2:].split()[19])  # field 22, starttime
+        return uptime - start_ticks / os.sysconf('SC_CLK_TCK')
+    except (OSError, ValueError, IndexError):
+        return time.monotonic() - started

@@ -1,0 +1,71 @@
+"""The services ``pocketstack up`` knows, and how to start each.
+
+A new service (compute, image, network…) slots in by adding one ``Service``
+to ``SERVICES``.  Everything is named by dotted path and imported only when
+used, so ``pocketstack --help`` stays instant.
+
+Conventions a service follows to be listed here:
+
+* ``conf_factory(argv=None)`` returns its parsed oslo.config ``ConfigOpts``
+  with ``<api>_listen`` / ``<api>_listen_port`` registered for each API;
+* ``db_module`` has ``database(conf)`` and ``sync(database)``;
+* each API is an app of its paste file.
+"""
+import dataclasses
+import importlib
+
+
+@dataclasses.dataclass(frozen=True)
+class Api:
+    name: str           # 'identity': the <api>_listen* options and --port NAME
+    port: int           # OpenStack's default port
+    paste_app: str      # app name in the service's paste file
+    catalog_type: str   # service type in the catalog
+    catalog_name: str   # service name in the catalog (as DevStack registers it)
+    url_path: str       # endpoint URL path below http://host:port
+
+
+@dataclasses.dataclass(frozen=True)
+class Service:
+    name: str
+    conf_factory: str           # 'module:function'
+    db_module: str
+    apis: tuple
+    service_user: str = None    # the user it calls other services as ('nova', …)
+
+    def new_conf(self, argv=None):
+        return load(self.conf_factory)(argv)
+
+    def sync_database(self, conf):
+        """Migrate the service's database; True when the schema changed."""
+        db = importlib.import_module(self.db_module)
+        database = db.database(conf)
+        try:
+            return db.sync(database)
+        finally:
+            database.dispose()
+
+
+SERVICES = (
+    Service(name='identity',
+            conf_factory='pocketstack.identity.service:new_conf',
+            db_module='pocketstack.identity.db',
+            apis=(Api(name='identity', port=5000, paste_app='identity',
+                      catalog_type='identity', catalog_name='keystone', url_path='/v3'),)),
+)
+
+
+def api_names():
+    return [api.name for service in SERVICES for api in service.apis]
+
+
+def get(name):
+    for service in SERVICES:
+        if service.name == name:
+            return service
+    raise KeyError(name)
+
+
+def load(path):
+    module, _, attr = path.partition(':')
+    return getattr(importlib.import_module(module), attr)

@@ -1,0 +1,157 @@
+"""Databases: SQLAlchemy 2 engines, reader/writer transaction scopes, Alembic.
+
+Each service owns one database.  Code touches it only inside an explicit
+scope, as placement does::
+
+    with db.writer() as session:
+        session.add(row)
+
+On SQLite (the all-in-one default) the file is in WAL mode, so readers never
+wait for writers, and a writer takes its lock up front (``BEGIN IMMEDIATE``):
+two writers queue on the busy timeout instead of one of them failing later with
+"database is locked" when it tries to upgrade a read lock.
+"""
+import contextlib
+import datetime
+import logging
+import os
+import threading
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy import event, orm
+
+LOG = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def utcnow():
+    """Naive UTC now, second precision as the APIs show it."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def new_id(dashes=False):
+    """A new resource id: 32 hex digits (Keystone) or a dashed UUID (Nova & co)."""
+    return str(uuid.uuid4()) if dashes else uuid.uuid4().hex
+
+
+class Database:
+    """One service's database: engine, session scopes and migrations."""
+
+    def __init__(self, url, migrations=None, pool_size=10):
+        """``migrations`` is the package holding the Alembic scripts,
+        e.g. ``'pocketstack.identity.db:migrations'``."""
+        self.url = sa.engine.make_url(url)
+        self.migrations = migrations
+        self.is_sqlite = self.url.get_backend_name() == 'sqlite'
+        kwargs = {}
+        if self.is_sqlite:
+            database = self.url.database
+            if database and database != ':memory:':
+                os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
+            kwargs['connect_args'] = {'timeout': SQLITE_BUSY_TIMEOUT_S,
+                                      'check_same_thread': False}
+            if not database or database == ':memory:':
+                kwargs['poolclass'] = sa.pool.StaticPool
+        else:
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2,
+                          pool_pre_ping=True, pool_recycle=3600)
+        self.engine = sa.create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            self._prepare_sqlite(self.engine)
+        self._write_engine = self.engine.execution_options(pocketstack_writer=True)
+        self._sessionmaker = orm.sessionmaker(expire_on_commit=False)
+        self._local = threading.local()
+
+    @staticmethod
+    def _prepare_sqlite(engine):
+        @event.listens_for(engine, 'connect')
+        def _on_connect(dbapi_conn, _record):
+            # Let us issue BEGIN ourselves (pysqlite's implicit BEGIN is deferred).
+            dbapi_conn.isolation_level = None
+            cursor = dbapi_conn.cursor()
+            cursor.execute('PRAGMA journal_mode=WAL')
+            cursor.execute('PRAGMA synchronous=NORMAL')
+            cursor.execute('PRAGMA foreign_keys=ON')
+            cursor.close()
+
+        @event.listens_for(engine, 'begin')
+        def _on_begin(conn):
+            if conn.get_execution_options().get('pocketstack_writer'):
+                conn.exec_driver_sql('BEGIN IMMEDIATE')
+            else:
+                conn.exec_driver_sql('BEGIN')
+
+    @contextlib.contextmanager
+    def _scope(self, bind):
+        outer = getattr(self._local, 'session', None)
+        if outer is not None:
+            # Nested scopes share the outer transaction: a manager calling
+            # another manager stays atomic.
+            yield outer
+            return
+        session = self._sessionmaker(bind=bind)
+        self._local.session = session
+        try:
+            with session.begin():
+                yield session
+        finally:
+            self._local.session = None
+            session.close()
+
+    def reader(self):
+        """A read transaction (a consistent snapshot)."""
+        return self._scope(self.engine)
+
+    def writer(self):
+        """A write transaction: committed on success, rolled back on error."""
+        return self._scope(self._write_engine)
+
+    # -- schema --------------------------------------------------------------
+
+    def _alembic_config(self):
+        from alembic.config import Config  # imported only when a schema may change
+        config = Config()
+        config.set_main_option('script_location', self.migrations)
+        config.attributes['engine'] = self.engine
+        return config
+
+    def current_revision(self):
+        with self.engine.connect() as conn:
+            if not sa.inspect(conn).has_table('alembic_version'):
+                return None
+            return conn.exec_driver_sql('SELECT version_num FROM alembic_version').scalar()
+
+    def upgrade(self, head=None):
+        """Bring the schema to the newest migration.
+
+        ``head`` is the newest revision the caller knows of (each service's
+        ``db.models.SCHEMA_HEAD``): when the database is already there, Alembic
+        is not even imported, which keeps start-up fast.
+        """
+        if head is not None and self.current_revision() == head:
+            return False
+        from alembic import command
+        LOG.info('Upgrading database schema of %s', self.url.render_as_string(hide_password=True))
+        command.upgrade(self._alembic_config(), 'head')
+        return True
+
+    def dispose(self):
+        self.engine.dispose()
+
+
+def run_migrations_online(context):
+    """Body of every service's Alembic ``env.py``."""
+    engine = context.config.attributes.get('engine')
+    if engine is None:
+        engine = sa.create_engine(context.config.get_main_option('sqlalchemy.url'))
+    with engine.connect() as connection:
+        context.configure(connection=connection, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+def as_dict(row, *columns):
+    return {c: getattr(row, c) for c in columns}

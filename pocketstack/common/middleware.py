@@ -1,0 +1,51 @@
+"""Paste filters of our own.  oslo.middleware provides the rest (cors,
+http_proxy_to_wsgi, request_id, sizelimit, healthcheck)."""
+import logging
+import time
+
+import webob.dec
+
+from pocketstack.common import config
+from pocketstack.common import context as ctx_mod
+from pocketstack.common import wsgi
+
+LOG = logging.getLogger('pocketstack.access')
+
+
+class ContextMiddleware:
+    """Builds the RequestContext from the headers keystonemiddleware's
+    ``auth_token`` sets (nova's ``keystonecontext``), stores it for oslo.log
+    and writes one access-log line per request."""
+
+    def __init__(self, app, renderer=None):
+        self.app = app
+
+    def make_context(self, req):
+        return ctx_mod.RequestContext.from_environ(req.environ)
+
+    @webob.dec.wsgify(RequestClass=wsgi.Request)
+    def __call__(self, req):
+        start = time.monotonic()
+        context = self.make_context(req)
+        req.environ[ctx_mod.ENV_KEY] = context
+        context.update_store()
+        try:
+            resp = req.get_response(self.app)
+        finally:
+            pass
+        LOG.info('%s "%s %s" status: %s len: %s time: %.4f',
+                 req.client_addr, req.method, req.path_qs, resp.status_int,
+                 resp.content_length, time.monotonic() - start)
+        return resp
+
+
+def filter_factory_for(cls, **defaults):
+    """A paste ``filter_factory`` building ``cls(app, conf=<service conf>, **options)``."""
+    def factory(global_conf, **local_conf):
+        conf = config.lookup(global_conf)
+        options = dict(defaults, **local_conf)
+
+        def filter_(app):
+            return cls(app, conf=conf, **options)
+        return filter_
+    return factory

@@ -1,0 +1,40 @@
+"""The Identity API: paste factories for the apps and filters in
+identity-api-paste.ini."""
+from pocketstack.common import config
+from pocketstack.common import wsgi
+from pocketstack.identity import service as service_mod
+from pocketstack.identity.api import faults
+
+
+def _service(global_conf):
+    return service_mod.for_conf(config.lookup(global_conf))
+
+
+def versions_factory(global_conf, **local_conf):
+    from pocketstack.identity.api import versions
+    return versions.VersionsApp(_service(global_conf))
+
+
+def v3_factory(global_conf, **local_conf):
+    from pocketstack.identity.api import router
+    return router.v3_router(_service(global_conf))
+
+
+def v2_factory(global_conf, **local_conf):
+    from pocketstack.identity.api import router
+    return router.v2_router(_service(global_conf))
+
+
+def faultwrap_factory(global_conf, **local_conf):
+    def filter_(app):
+        return wsgi.FaultWrapper(app, faults.RENDERER)
+    return filter_
+
+
+def authcontext_factory(global_conf, **local_conf):
+    from pocketstack.identity.api import middleware
+    service = _service(global_conf)
+
+    def filter_(app):
+        return middleware.AuthContextMiddleware(app, service)
+    return filter_

@@ -1,0 +1,224 @@
+"""The commands as a user runs them: ``pocketstack up`` (clouds.yaml, restarts,
+signals), ``pocketstack db sync`` / ``token rotate`` and the standalone prefork
+``pocketstack-identity``."""
+import os
+import re
+import signal
+import subprocess
+
+import pytest
+import yaml
+
+from tests.cloud_process import OutputReader, Up, clean_env, command, free_port, http
+
+OTHER_CLOUD = {'auth': {'auth_url': 'https://keystone.example.com:5000/v3',
+                        'username': 'someone', 'password': 'x', 'project_name': 'p'},
+               'region_name': 'Elsewhere'}
+
+
+def read_yaml(path):
+    with open(path) as f:
+        return yaml.safe_load(f)
+
+
+def counts(cloud, token):
+    """How many of each thing bootstrap makes the cloud holds."""
+    result = {}
+    for path, key in (('/v3/domains', 'domains'), ('/v3/projects', 'projects'),
+                      ('/v3/users', 'users'), ('/v3/roles', 'roles'),
+                      ('/v3/role_assignments', 'role_assignments'),
+                      ('/v3/regions', 'regions'), ('/v3/services', 'services'),
+                      ('/v3/endpoints', 'endpoints')):
+        status, _, body = cloud.http('GET', path, token=token)
+        assert status == 200, (path, body)
+        result[key] = len(body[key])
+    return result
+
+
+def test_up_clouds_yaml_signals_and_restart_keeps_data(tmp_path):
+    home = tmp_path / 'home'
+    user_clouds = home / '.config' / 'openstack' / 'clouds.yaml'
+    user_clouds.parent.mkdir(parents=True)
+    stale = {'auth': {'auth_url': 'http://127.0.0.1:1/v3'}}
+    user_clouds.write_text(yaml.safe_dump({'clouds': {'other': OTHER_CLOUD,
+                                                      'pocketstack': stale}}))
+    state = tmp_path / 'state'
+    cloud = Up(state, home)
+    ready = cloud.start()
+    assert re.match(r'ready in \d+\.\d\d s$', ready.strip()), ready
+    printed = cloud.stdout.text()
+    assert '%s/v3' % cloud.url in printed
+    assert 'password secret' in printed and 'password demopass' in printed
+
+    # clouds.yaml in the state directory: admin and demo clouds.
+    written = read_yaml(state / 'clouds.yaml')['clouds']
+    assert set(written) == {'pocketstack', 'pocketstack-demo'}
+    assert written['pocketstack']['auth'] == {
+        'auth_url': '%s/v3' % cloud.url, 'username': 'admin', 'password': 'secret',
+        'project_name': 'admin', 'user_domain_name': 'Default',
+        'project_domain_name': 'Default'}
+    assert written['pocketstack-demo']['auth']['username'] == 'demo'
+    assert written['pocketstack-demo']['auth']['project_name'] == 'demo'
+    assert written['pocketstack']['region_name'] == 'RegionOne'
+    assert oct(os.stat(state / 'clouds.yaml').st_mode & 0o777) == '0o600'  # passwords inside
+    # …and merged into the user's file: the other cloud kept, the stale entry replaced.
+    merged = read_yaml(user_clouds)['clouds']
+    assert merged['other'] == OTHER_CLOUD
+    assert merged['pocketstack'] == written['pocketstack']
+    assert merged['pocketstack-demo'] == written['pocketstack-demo']
+
+    # Both clouds' credentials work.
+    admin_token = cloud.password_token('admin', 'secret', project='admin')
+    cloud.password_token('demo', 'demopass', project='demo')
+
+    status, _, body = cloud.http('POST', '/v3/projects',
+                                 {'project': {'name': 'kept', 'domain_id': 'default'}},
+                                 token=admin_token)
+    assert status == 201, body
+    kept_id = body['project']['id']
+    before = counts(cloud, admin_token)
+    assert before['users'] == 2 and before['services'] == 1 and before['endpoints'] == 3
+
+    assert cloud.stop(signal.SIGTERM) == 0
+    assert 'Traceback' not in cloud.stderr.text()
+
+    # Restart on the same state directory, on another port: data kept,
+    # nothing duplicated, the catalog follows the new port.
+    again = Up(state, home)
+    again.start()
+    try:
+        admin_token = again.password_token('admin', 'secret', project='admin')
+        status, _, body = again.http('GET', '/v3/projects/%s' % kept_id, token=admin_token)
+        assert status == 200 and body['project']['name'] == 'kept'
+        assert counts(again, admin_token) == before
+        status, _, body = again.http('GET', '/v3/users?name=admin', token=admin_token)
+        assert len(body['users']) == 1
+        status, headers, body = again.http('GET', '/v3/auth/catalog', token=admin_token)
+        urls = {e['url'] for s in body['catalog'] for e in s['endpoints']}
+        assert urls == {'%s/v3' % again.url}
+        assert read_yaml(user_clouds)['clouds']['pocketstack']['auth']['auth_url'] == \
+            '%s/v3' % again.url
+    finally:
+        assert again.stop(signal.SIGINT) == 0  # Ctrl-C stops cleanly too
+
+
+def test_token_rotate_while_running_keeps_tokens_valid(tmp_path):
+    cloud = Up(tmp_path / 'state', tmp_path / 'home')
+    cloud.start()
+    try:
+        old = cloud.password_token('admin', 'secret', project='admin')
+        result = subprocess.run([command('pocketstack'), 'token', 'rotate',
+                                 '--state-dir', cloud.state_dir],
+                                capture_output=True, text=True, env=clean_env())
+        assert result.returncode == 0, result.stderr
+        assert 'primary key is now 2' in result.stdout
+        keys = sorted(os.listdir(os.path.join(cloud.state_dir, 'fernet-keys')))
+        assert keys == ['0', '1', '2']
+        # A token issued before the rotation still validates; new ones work.
+        new = cloud.password_token('admin', 'secret', project='admin')
+        for token in (old, new):
+            status, _, body = cloud.http('GET', '/v3/auth/tokens', token=new,
+                                         headers={'X-Subject-Token': token})
+            assert status == 200, body
+    finally:
+        assert cloud.stop() == 0
+
+
+def test_db_sync_migrates_once(tmp_path):
+    def sync():
+        result = subprocess.run([command('pocketstack'), 'db', 'sync',
+                                 '--state-dir', str(tmp_path)],
+                                capture_output=True, text=True, env=clean_env())
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+    assert sync() == 'identity: schema upgraded\n'
+    assert (tmp_path / 'identity.sqlite').exists()
+    assert sync() == 'identity: schema up to date\n'
+
+
+def test_up_reports_a_busy_port(tmp_path):
+    import socket
+    with socket.socket() as busy:
+        busy.bind(('127.0.0.1', 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run([command('pocketstack'), 'up', '--state-dir', str(tmp_path),
+                                 '--port', 'identity=%d' % port],
+                                capture_output=True, text=True, timeout=60,
+                                env=clean_env(HOME=str(tmp_path)))
+    assert result.returncode == 1
+    assert 'identity cannot listen on 127.0.0.1:%d' % port in result.stderr
+    assert 'Traceback' not in result.stderr
+
+
+def test_up_rejects_an_unknown_api_in_port(tmp_path):
+    result = subprocess.run([command('pocketstack'), 'up', '--state-dir', str(tmp_path),
+                             '--port', 'nova=8774'],
+                            capture_output=True, text=True, env=clean_env(HOME=str(tmp_path)))
+    assert result.returncode == 2
+    assert 'unknown API nova' in result.stderr
+
+
+def _children(pid):
+    found = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(')') + 2:].split()[1]) == pid:  # field 4, ppid
+            found.append(int(entry))
+    return found
+
+
+def test_identity_standalone_prefork(tmp_path):
+    port = free_port()
+    conf_file = tmp_path / 'identity.conf'
+    conf_file.write_text('[DEFAULT]\nstate_path = %s\nidentity_workers = 2\n'
+                         'identity_listen_port = %d\n' % (tmp_path / 'state', port))
+    proc = subprocess.Popen([command('pocketstack-identity'), '--config-file', str(conf_file)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env=clean_env())
+    log = OutputReader(proc.stderr)
+    try:
+        assert log.wait_for(lambda l: 'identity listening on 127.0.0.1:%d' % port in l, 60), \
+            log.text()
+        assert log.wait_for(lambda l: 'Starting 2 workers' in l, 10), log.text()
+        started = []
+        for _ in range(2):
+            line = log.wait_for(lambda l: 'Started child' in l and l not in started, 30)
+            assert line, log.text()
+            started.append(line)
+        child_pids = {int(re.search(r'Started child (\d+)', l).group(1)) for l in started}
+        assert set(_children(proc.pid)) == child_pids
+        status, headers, body = http('GET', 'http://127.0.0.1:%d/' % port)
+        assert status == 300
+        assert body['versions']['values'][0]['id'] == 'v3.14'
+    finally:
+        proc.terminate()
+        assert proc.wait(30) == 0
+    for pid in child_pids:
+        assert not os.path.exists('/proc/%d' % pid), 'worker %d outlived its parent' % pid
+
+
+def test_clouds_merge_keeps_other_clouds_and_refuses_a_broken_file(tmp_path):
+    from pocketstack.cmd import clouds
+    path = tmp_path / 'openstack' / 'clouds.yaml'
+    entries = clouds.entries('http://127.0.0.1:5000/v3', {'admin': {
+        'username': 'admin', 'password': 'secret', 'project_name': 'admin',
+        'user_domain_name': 'Default', 'project_domain_name': 'Default'}}, 'RegionOne')
+    clouds.merge(str(path), entries)  # creates the file and its directory
+    assert read_yaml(path) == {'clouds': entries}
+    path.write_text(yaml.safe_dump({'clouds': {'other': OTHER_CLOUD}, 'cache': {'max_age': 1}}))
+    clouds.merge(str(path), entries)
+    assert read_yaml(path) == {'clouds': dict(entries, other=OTHER_CLOUD),
+                               'cache': {'max_age': 1}}
+    # A file we cannot understand is left exactly as it was.
+    path.write_text('clouds: [unclosed\n')
+    with pytest.raises(ValueError):
+        clouds.merge(str(path), entries)
+    assert path.read_text() == 'clouds: [unclosed\n'
+    assert [p.name for p in path.parent.iterdir()] == ['clouds.yaml']  # no temp file left
