@@ -109,7 +109,10 @@ class FaultRenderer:
                           'message': error.message}}
 
     def __call__(self, error, req=None):
-        return json_response(self.body(error), status=error.code, headers=error.headers)
+        resp = json_response(self.body(error), status=error.code, headers=error.headers)
+        # Marks a fault already in this API's format, so FaultWrapper keeps it.
+        resp.headers['X-Pocketstack-Fault'] = '1'
+        return resp
 
 
 def as_pocketstack_error(exc):
@@ -139,7 +142,7 @@ class FaultWrapper:
             resp = req.get_response(self.app)
         except Exception as exc:  # noqa: BLE001 - the point of this filter
             return self.renderer(as_pocketstack_error(exc), req)
-        if resp.status_int >= 400 and not (resp.content_type or '').endswith('json'):
+        if resp.status_int >= 400 and not resp.headers.get('X-Pocketstack-Fault'):
             # Errors rendered by webob or third-party filters (sizelimit's 413…)
             # get the API's own fault body.
             err = exception.PocketstackError(_plain_text(resp))
@@ -155,6 +158,11 @@ class FaultWrapper:
 
 def _plain_text(resp):
     text = resp.text if resp.body else ''
+    if 'json' in (resp.content_type or ''):
+        try:
+            return str(json.loads(text).get('message') or resp.status)[:500]
+        except (ValueError, AttributeError):
+            pass
     if '<' in text:  # webob's HTML error page: keep its explanation only
         import re
         text = re.sub(r'<[^>]+>', ' ', text)
@@ -169,6 +177,9 @@ def _format_schema_error(err):
         return 'Invalid input for field/attribute %s: %s' % (path or 'body', err.message)
     if err.validator == 'additionalProperties':
         return 'Invalid input for field/attribute %s: %s' % (path or 'body', err.message)
+    if not path and err.validator == 'type' and err.schema.get('required'):
+        return 'Invalid input for field/attribute body: expected an object with %s.' % (
+            ', '.join(err.schema['required']))
     return "Invalid input for field/attribute %s. Value: %s. %s" % (
         path or 'body', json.dumps(err.instance, default=str)[:200], err.message)
 
