@@ -19,6 +19,7 @@ import datetime
 import functools
 import json
 import logging
+import re
 
 import jsonschema
 import routes
@@ -32,6 +33,7 @@ from pocketstack.common import exception
 LOG = logging.getLogger(__name__)
 
 JSON = 'application/json'
+FAULT_RENDERED = 'pocketstack.fault_rendered'
 
 
 # -- requests and responses --------------------------------------------------
@@ -109,10 +111,10 @@ class FaultRenderer:
                           'message': error.message}}
 
     def __call__(self, error, req=None):
-        resp = json_response(self.body(error), status=error.code, headers=error.headers)
-        # Marks a fault already in this API's format, so FaultWrapper keeps it.
-        resp.headers['X-Pocketstack-Fault'] = '1'
-        return resp
+        if req is not None:
+            # Tells FaultWrapper this error is already in the API's format.
+            req.environ[FAULT_RENDERED] = True
+        return json_response(self.body(error), status=error.code, headers=error.headers)
 
 
 def as_pocketstack_error(exc):
@@ -142,7 +144,7 @@ class FaultWrapper:
             resp = req.get_response(self.app)
         except Exception as exc:  # noqa: BLE001 - the point of this filter
             return self.renderer(as_pocketstack_error(exc), req)
-        if resp.status_int >= 400 and not resp.headers.get('X-Pocketstack-Fault'):
+        if resp.status_int >= 400 and not req.environ.get(FAULT_RENDERED):
             # Errors rendered by webob or third-party filters (sizelimit's 413…)
             # get the API's own fault body.
             err = exception.PocketstackError(_plain_text(resp))
@@ -164,7 +166,6 @@ def _plain_text(resp):
         except (ValueError, AttributeError):
             pass
     if '<' in text:  # webob's HTML error page: keep its explanation only
-        import re
         text = re.sub(r'<[^>]+>', ' ', text)
     return ' '.join(text.split())[:500] or resp.status
 
@@ -173,9 +174,7 @@ def _plain_text(resp):
 
 def _format_schema_error(err):
     path = '/'.join(str(p) for p in err.absolute_path)
-    if err.validator == 'required':
-        return 'Invalid input for field/attribute %s: %s' % (path or 'body', err.message)
-    if err.validator == 'additionalProperties':
+    if err.validator in ('required', 'additionalProperties'):
         return 'Invalid input for field/attribute %s: %s' % (path or 'body', err.message)
     if not path and err.validator == 'type' and err.schema.get('required'):
         return 'Invalid input for field/attribute body: expected an object with %s.' % (

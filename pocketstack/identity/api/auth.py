@@ -136,11 +136,15 @@ class AuthController:
             user_id, methods, project_id=project_id, domain_id=domain_id, system=system,
             application_credential_id=app_cred['id'] if app_cred else None,
             parent=parent, expires_at=app_cred.get('expires_at') if app_cred else None)
-        catalog = None if wsgi.query_bool(req, 'nocatalog', False) else \
-            self.service.catalog.v3_catalog(project_id=token.project_id, user_id=token.user_id)
-        resp = wsgi.json_response(render_token(token, catalog), status=201)
+        resp = wsgi.json_response(render_token(token, self._catalog(req, token)), status=201)
         resp.headers['X-Subject-Token'] = token.id
         return resp
+
+    def _catalog(self, req, token):
+        """The token's catalog ($(project_id)s filled in), unless ?nocatalog."""
+        if wsgi.query_bool(req, 'nocatalog', False):
+            return None
+        return self.service.catalog.v3_catalog(token.project_id, token.user_id)
 
     def _password_user(self, user):
         svc = self.service
@@ -245,9 +249,7 @@ class AuthController:
 
     def validate(self, req):
         _caller, subject = self._subject(req, 'validate_token')
-        catalog = None if wsgi.query_bool(req, 'nocatalog', False) else \
-            self.service.catalog.v3_catalog(project_id=subject.project_id, user_id=subject.user_id)
-        resp = wsgi.json_response(render_token(subject, catalog))
+        resp = wsgi.json_response(render_token(subject, self._catalog(req, subject)))
         resp.headers['X-Subject-Token'] = subject.id
         return resp
 
@@ -267,7 +269,7 @@ class AuthController:
         token = api_common.enforce(req, self.service, 'get_auth_catalog')
         if not token.scoped:
             raise exception.Forbidden('A catalog cannot be provided for an unscoped token.')
-        return {'catalog': self.service.catalog.v3_catalog(project_id=token.project_id, user_id=token.user_id),
+        return {'catalog': self.service.catalog.v3_catalog(token.project_id, token.user_id),
                 'links': {'self': api_common.v3_url(req, 'auth/catalog'),
                           'previous': None, 'next': None}}
 

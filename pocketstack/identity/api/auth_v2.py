@@ -89,7 +89,7 @@ class TokensV2Controller:
             access['token']['tenant'] = {'id': token.project_id,
                                          'name': token.project['name'],
                                          'enabled': True, 'description': None}
-            access['serviceCatalog'] = self.service.catalog.v2_catalog(project_id=token.project_id, user_id=token.user_id)
+            access['serviceCatalog'] = self.service.catalog.v2_catalog(token.project_id, token.user_id)
         return access
 
 
