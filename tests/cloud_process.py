@@ -98,15 +98,23 @@ class Up:
     """One ``pocketstack up`` process."""
 
     def __init__(self, state_dir, home, port=None):
+        from pocketstack.cmd import registry
         self.state_dir = str(state_dir)
         self.home = str(home)
-        self.port = port or free_port()
+        # Every API on a free port, so clouds of parallel tests never collide.
+        self.ports = {name: free_port() for name in registry.api_names()}
+        if port:
+            self.ports['identity'] = port
+        self.port = self.ports['identity']
         self.proc = None
         self.stdout = self.stderr = None
 
     @property
     def url(self):
         return 'http://127.0.0.1:%d' % self.port
+
+    def api_url(self, name):
+        return 'http://127.0.0.1:%d' % self.ports[name]
 
     @property
     def clouds_file(self):
@@ -115,7 +123,8 @@ class Up:
     def start(self, *extra_args, timeout=60):
         self.proc = subprocess.Popen(
             [command('pocketstack'), 'up', '--state-dir', self.state_dir,
-             '--port', 'identity=%d' % self.port, *extra_args],
+             *[arg for name, port in self.ports.items()
+               for arg in ('--port', '%s=%d' % (name, port))], *extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env=clean_env(HOME=self.home, XDG_CONFIG_HOME=''))
         self.stdout = OutputReader(self.proc.stdout)
@@ -141,11 +150,11 @@ class Up:
 
     # -- speaking to it ------------------------------------------------------
 
-    def http(self, method, path, body=None, token=None, headers=None, raw=None):
+    def http(self, method, path, body=None, token=None, headers=None, raw=None, api='identity'):
         headers = dict(headers or {})
         if token:
             headers['X-Auth-Token'] = token
-        return http(method, self.url + path, body=body, headers=headers, raw=raw)
+        return http(method, self.api_url(api) + path, body=body, headers=headers, raw=raw)
 
     def password_token(self, user, password, project=None, domain='Default'):
         auth = {'identity': {'methods': ['password'], 'password': {

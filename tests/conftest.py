@@ -3,6 +3,8 @@
 * ``identity`` — an in-process Identity API (loaded from its paste file, as
   the server loads it) on a fresh state directory, bootstrapped, with an
   ``ApiClient`` that speaks WSGI directly and an admin token.
+* ``image`` — an in-process Image API on its ``noauth`` pipeline: the token
+  ``user:project`` names the caller (``image.client('alice', 'p1')``).
 * ``db_url`` — parametrised over SQLite, PostgreSQL and MariaDB, for tests
   of database layers.
 """
@@ -85,17 +87,23 @@ class IdentityFixture:
         return resp.headers['X-Subject-Token']
 
 
-def make_identity_conf(state_path, db_url=None, **overrides):
-    from pocketstack.identity import service
-    conf = service.new_conf()
+def make_conf(service_name, state_path, db_url=None, overrides=None):
+    """A service's ConfigOpts on ``state_path``: ``overrides`` is
+    ``{(group, option): value}`` (group 'DEFAULT' for the top level)."""
+    from pocketstack.cmd import registry
+    conf = registry.get(service_name).new_conf([])
     conf.set_override('state_path', str(state_path))
-    # bcrypt's cost does not change behaviour; 4 keeps the suite fast.
-    conf.set_override('password_hash_rounds', 4, group='identity')
     if db_url:
         conf.set_override('connection', db_url, group='database')
-    for (group, name), value in overrides.items():
-        conf.set_override(name, value, group=group)
+    for (group, name), value in (overrides or {}).items():
+        conf.set_override(name, value, group=None if group == 'DEFAULT' else group)
     return conf
+
+
+def make_identity_conf(state_path, db_url=None, overrides=None):
+    # bcrypt's cost does not change behaviour; 4 keeps the suite fast.
+    overrides = dict({('identity', 'password_hash_rounds'): 4}, **(overrides or {}))
+    return make_conf('identity', state_path, db_url, overrides)
 
 
 @pytest.fixture
@@ -110,6 +118,43 @@ def identity(tmp_path):
                         endpoints={'compute': 'http://127.0.0.1:8774/v2.1'})
     fixture = IdentityFixture(conf, app, service)
     yield fixture
+    service.db.dispose()
+
+
+class ImageFixture:
+    def __init__(self, conf, app, service):
+        self.conf = conf
+        self.app = app
+        self.service = service
+        self.admin = self.client('admin', 'admin')
+
+    def client(self, user, project, roles=None):
+        """An ApiClient acting as ``user`` in ``project`` (roles: member and
+        reader, or admin for the user ``admin``; or the given list)."""
+        client = ApiClient(self.app, '%s:%s' % (user, project), host='http://127.0.0.1:9292')
+        if roles is not None:
+            request = client.request
+
+            def with_roles(method, path, body=None, headers=None, **kw):
+                headers = dict(headers or {}, **{'X-Roles': ','.join(roles)})
+                return request(method, path, body, headers=headers, **kw)
+            client.request = with_roles
+        return client
+
+
+def make_image_conf(state_path, db_url=None, overrides=None):
+    overrides = dict({('paste_deploy', 'flavor'): 'noauth'}, **(overrides or {}))
+    return make_conf('image', state_path, db_url, overrides)
+
+
+@pytest.fixture
+def image(tmp_path):
+    from pocketstack.common import wsgi
+    from pocketstack.image import service as service_mod
+    conf = make_image_conf(tmp_path)
+    app = wsgi.load_app(conf, 'image')
+    service = service_mod.for_conf(conf)
+    yield ImageFixture(conf, app, service)
     service.db.dispose()
 
 

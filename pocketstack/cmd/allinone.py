@@ -57,12 +57,20 @@ def _run(args, started, servers):
     from pocketstack.common import server as server_mod
     from pocketstack.common import wsgi
 
+    from pocketstack.common import auth
+
     state_dir = os.path.abspath(os.path.expanduser(args.state_dir))
     os.makedirs(state_dir, exist_ok=True)
+    identity_api = registry.get('identity').apis[0]
+    identity_url = base_url(args.bind, args.ports.get(identity_api.name, identity_api.port))
     confs = {}
     for service in registry.SERVICES:
         conf = service.new_conf([])
         conf.set_override('state_path', state_dir)
+        if service.service_user:
+            # Its auth_token filter validates tokens as the service's own user.
+            auth.use_identity(conf, identity_url + identity_api.url_path, service.service_user,
+                              confs['identity'].bootstrap.service_password)
         for api in service.apis:
             conf.set_override('%s_listen' % api.name, args.bind)
             conf.set_override('%s_listen_port' % api.name, args.ports.get(api.name, api.port))
@@ -78,6 +86,7 @@ def _run(args, started, servers):
 
     urls = {s.name: base_url(args.bind, s.port) for s in servers}
     credentials = _bootstrap(confs['identity'], urls)
+    _register_default_image(confs)
 
     for server in servers:
         server.start()
@@ -116,6 +125,22 @@ def _bootstrap(identity_conf, urls):
     return bootstrap.bootstrap(service, urls['identity'], endpoints,
                                service_users=service_users, demo=True,
                                demo_password=identity_conf.bootstrap.demo_password)
+
+
+def _register_default_image(confs):
+    """On first start (a new image database), register the default image
+    owned by the admin project, as DevStack registers cirros."""
+    from pocketstack.identity import service as identity_service
+    from pocketstack.image import default_image
+    from pocketstack.image import service as image_service
+
+    images = image_service.for_conf(confs['image'])
+    if not images.schema_created:
+        return
+    admin = identity_service.for_conf(confs['identity']).resource.get_project_by_name(
+        'admin', 'default')
+    image = default_image.register(images, admin['id'], confs['image'].default_image_name)
+    LOG.info('Registered the default image %s (%s)', image['name'], image['id'])
 
 
 def _print_summary(state_dir, urls, credentials, clouds_file, user_file):

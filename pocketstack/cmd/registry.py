@@ -9,6 +9,8 @@ Conventions a service follows to be listed here:
 * ``conf_factory(argv=None)`` returns its parsed oslo.config ``ConfigOpts``
   with ``<api>_listen`` / ``<api>_listen_port`` registered for each API;
 * ``db_module`` has ``database(conf)`` and ``sync(database)``;
+* ``service_factory(conf)`` returns the service object of that ConfigOpts
+  (built once; it has ``.db``);
 * each API is an app of its paste file.
 """
 import dataclasses
@@ -30,11 +32,15 @@ class Service:
     name: str
     conf_factory: str           # 'module:function'
     db_module: str
+    service_factory: str        # 'module:function'
     apis: tuple
     service_user: str = None    # the user it calls other services as ('nova', …)
 
     def new_conf(self, argv=None):
         return load(self.conf_factory)(argv)
+
+    def instance(self, conf):
+        return load(self.service_factory)(conf)
 
     def sync_database(self, conf):
         """Migrate the service's database; True when the schema changed."""
@@ -50,8 +56,16 @@ SERVICES = (
     Service(name='identity',
             conf_factory='pocketstack.identity.service:new_conf',
             db_module='pocketstack.identity.db',
+            service_factory='pocketstack.identity.service:for_conf',
             apis=(Api(name='identity', port=5000, paste_app='identity',
                       catalog_type='identity', catalog_name='keystone', url_path='/v3'),)),
+    Service(name='image',
+            conf_factory='pocketstack.image.service:new_conf',
+            db_module='pocketstack.image.db',
+            service_factory='pocketstack.image.service:for_conf',
+            apis=(Api(name='image', port=9292, paste_app='image',
+                      catalog_type='image', catalog_name='glance', url_path=''),),
+            service_user='glance'),
 )
 
 

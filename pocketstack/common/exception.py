@@ -75,6 +75,12 @@ class Conflict(PocketstackError):
     message = 'The request conflicts with the current state of the resource.'
 
 
+class Gone(PocketstackError):
+    code = 410
+    title = 'Gone'
+    message = 'The resource was deleted meanwhile.'
+
+
 class RequestEntityTooLarge(PocketstackError):
     code = 413
     title = 'Request Entity Too Large'
@@ -85,6 +91,12 @@ class UnsupportedMediaType(PocketstackError):
     code = 415
     title = 'Unsupported Media Type'
     message = 'The request media type is not supported.'
+
+
+class RangeNotSatisfiable(PocketstackError):
+    code = 416
+    title = 'Requested Range Not Satisfiable'
+    message = 'The requested range is not satisfiable.'
 
 
 class NotImplementedYet(PocketstackError):

@@ -11,12 +11,11 @@ the managers through it, and managers reach each other through it:
     service.app_creds    application credentials         core/application_credential.py
     service.tokens       issue, validate, revoke tokens  core/tokens.py
 """
-import threading
-
 from oslo_config import cfg
 
 from pocketstack.common import config
 from pocketstack.common import policy as policy_mod
+from pocketstack.common import service as common_service
 from pocketstack.identity import db as identity_db
 
 API_NAME = 'identity'
@@ -86,17 +85,6 @@ class IdentityService:
         return identity_db.sync(self.db)
 
 
-_lock = threading.Lock()
-
-
 def for_conf(conf):
-    """The IdentityService of a ConfigOpts (one per API instance; the v3 and
-    v2.0 apps and the auth filter of that API share it)."""
-    with _lock:
-        service = getattr(conf, 'identity_service', None)
-        if service is None:
-            service = IdentityService(conf)
-            if conf.database.auto_upgrade:
-                service.sync_database()
-            conf.identity_service = service
-        return service
+    """The IdentityService of a ConfigOpts (shared by every app of that API)."""
+    return common_service.instance_for(conf, IdentityService)

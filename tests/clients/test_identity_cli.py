@@ -47,7 +47,8 @@ def test_endpoint_service_region_domain_list(cloud):
         {(cloud.url + '/v3', 'RegionOne', True, 'keystone')}
 
     services = cloud.openstack_json('service', 'list')
-    assert [(s['Name'], s['Type']) for s in services] == [('keystone', 'identity')]
+    assert sorted((s['Name'], s['Type']) for s in services) == [
+        ('glance', 'image'), ('keystone', 'identity')]
 
     regions = cloud.openstack_json('region', 'list')
     assert [r['Region'] for r in regions] == ['RegionOne']

@@ -77,7 +77,10 @@ def test_up_clouds_yaml_signals_and_restart_keeps_data(tmp_path):
     assert status == 201, body
     kept_id = body['project']['id']
     before = counts(cloud, admin_token)
-    assert before['users'] == 2 and before['services'] == 1 and before['endpoints'] == 3
+    # admin, demo and the glance service user; identity and image, 3 interfaces each
+    assert before['users'] == 3 and before['services'] == 2 and before['endpoints'] == 6
+    # The default image, registered on first start as DevStack registers cirros.
+    assert default_images(cloud, admin_token) == 1
 
     assert cloud.stop(signal.SIGTERM) == 0
     assert 'Traceback' not in cloud.stderr.text()
@@ -91,15 +94,26 @@ def test_up_clouds_yaml_signals_and_restart_keeps_data(tmp_path):
         status, _, body = again.http('GET', '/v3/projects/%s' % kept_id, token=admin_token)
         assert status == 200 and body['project']['name'] == 'kept'
         assert counts(again, admin_token) == before
+        assert default_images(again, admin_token) == 1  # not registered twice
         status, _, body = again.http('GET', '/v3/users?name=admin', token=admin_token)
         assert len(body['users']) == 1
         status, headers, body = again.http('GET', '/v3/auth/catalog', token=admin_token)
         urls = {e['url'] for s in body['catalog'] for e in s['endpoints']}
-        assert urls == {'%s/v3' % again.url}
+        assert urls == {'%s/v3' % again.url, again.api_url('image')}
         assert read_yaml(user_clouds)['clouds']['pocketstack']['auth']['auth_url'] == \
             '%s/v3' % again.url
     finally:
         assert again.stop(signal.SIGINT) == 0  # Ctrl-C stops cleanly too
+
+
+def default_images(cloud, token):
+    status, _, body = cloud.http('GET', '/v2/images?name=cirros-0.6.3-x86_64-disk',
+                                 token=token, api='image')
+    assert status == 200, body
+    assert all(i['status'] == 'active' and i['visibility'] == 'public' and
+               i['disk_format'] == 'qcow2' and i['virtual_size'] == 1 << 30
+               for i in body['images'])
+    return len(body['images'])
 
 
 def test_token_rotate_while_running_keeps_tokens_valid(tmp_path):
@@ -131,9 +145,9 @@ def test_db_sync_migrates_once(tmp_path):
                                 capture_output=True, text=True, env=clean_env())
         assert result.returncode == 0, result.stderr
         return result.stdout
-    assert sync() == 'identity: schema upgraded\n'
-    assert (tmp_path / 'identity.sqlite').exists()
-    assert sync() == 'identity: schema up to date\n'
+    assert sync() == 'identity: schema upgraded\nimage: schema upgraded\n'
+    assert (tmp_path / 'identity.sqlite').exists() and (tmp_path / 'image.sqlite').exists()
+    assert sync() == 'identity: schema up to date\nimage: schema up to date\n'
 
 
 def test_up_reports_a_busy_port(tmp_path):

@@ -9,8 +9,10 @@ from alembic.script import ScriptDirectory
 from pocketstack.common import db as common_db
 from pocketstack.identity import db as identity_db
 from pocketstack.identity.db import models as identity_models
+from pocketstack.image import db as image_db
+from pocketstack.image.db import models as image_models
 
-SERVICES = [(identity_db.MIGRATIONS, identity_models)]
+SERVICES = [(identity_db.MIGRATIONS, identity_models), (image_db.MIGRATIONS, image_models)]
 
 
 @pytest.mark.parametrize('migrations,models', SERVICES)

@@ -1,0 +1,31 @@
+"""The Image API: paste factories for the apps and filters in image-api-paste.ini."""
+from pocketstack.common import config
+from pocketstack.common import middleware
+from pocketstack.common import wsgi
+from pocketstack.image import service as service_mod
+from pocketstack.image.api import faults
+
+
+def versions_factory(global_conf, **local_conf):
+    from pocketstack.image.api import versions
+    return versions.versions_app
+
+
+def v2_factory(global_conf, **local_conf):
+    from pocketstack.image.api import router
+    return router.v2_router(service_mod.for_conf(config.lookup(global_conf)))
+
+
+def versionnegotiation_factory(global_conf, **local_conf):
+    from pocketstack.image.api import versions
+    return versions.VersionNegotiation
+
+
+def faultwrap_factory(global_conf, **local_conf):
+    def filter_(app):
+        return wsgi.FaultWrapper(app, faults.RENDERER)
+    return filter_
+
+
+context_factory = middleware.filter_factory_for(middleware.ContextMiddleware)
+noauth_factory = middleware.filter_factory_for(middleware.NoAuthMiddleware)

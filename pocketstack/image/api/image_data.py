@@ -1,0 +1,79 @@
+"""``/v2/images/{id}/file`` (upload, download), ``/stage`` and ``/import``.
+
+Bytes are streamed both ways, a chunk at a time: the request body is read
+straight from ``wsgi.input`` (webob would buffer it) and the download is an
+iterator over the store's file.
+"""
+import webob
+
+from pocketstack.common import exception
+from pocketstack.common import wsgi
+from pocketstack.image import store
+from pocketstack.image.api import schemas
+
+OCTET_STREAM = 'application/octet-stream'
+
+
+def request_chunks(req):
+    """The request body as chunks; stops at Content-Length (core/data.py
+    notices a short body) or at the end of a chunked body."""
+    if (req.content_type or OCTET_STREAM).lower() != OCTET_STREAM:
+        raise exception.UnsupportedMediaType(
+            'Content-Type %s is not supported for image data; send %s.'
+            % (req.content_type, OCTET_STREAM))
+    stream = req.environ['wsgi.input']
+    remaining = req.content_length
+
+    def chunks():
+        nonlocal remaining
+        while remaining is None or remaining > 0:
+            size = store.CHUNK_SIZE if remaining is None else min(store.CHUNK_SIZE, remaining)
+            chunk = stream.read(size)
+            if not chunk:
+                return
+            if remaining is not None:
+                remaining -= len(chunk)
+            yield chunk
+    return chunks()
+
+
+class ImageDataController:
+
+    def __init__(self, service):
+        self.data = service.data
+
+    def upload(self, req, image_id):
+        self.data.upload(req.context, image_id, request_chunks(req), size=req.content_length)
+
+    def stage(self, req, image_id):
+        self.data.stage(req.context, image_id, request_chunks(req), size=req.content_length)
+
+    @wsgi.status(202)
+    @wsgi.validate(schemas.IMPORT)
+    def import_(self, req, image_id, body):
+        self.data.import_(req.context, image_id, body['method']['name'])
+        return webob.Response(status=202, content_type=None)
+
+    def download(self, req, image_id):
+        image = self.data.download(req.context, image_id)
+        if image is None:
+            return webob.Response(status=204, content_type=None)
+        size = image['size']
+        resp = webob.Response(content_type=OCTET_STREAM, charset=None)
+        if req.range is not None:
+            span = req.range.range_for_length(size)
+            if span is None:
+                err = exception.RangeNotSatisfiable(
+                    'Range %s is outside the image data (%d bytes).' % (req.range, size))
+                err.headers = {'Content-Range': 'bytes */%d' % size}
+                raise err
+            start, end = span
+            resp.status = 206
+            resp.content_range = (start, end, size)
+            resp.app_iter = self.data.read(image, start, end - start)
+            resp.content_length = end - start
+        else:
+            resp.app_iter = self.data.read(image)
+            resp.content_length = size
+            resp.headers['Content-MD5'] = image['checksum']
+        return resp

@@ -1,0 +1,197 @@
+"""Image data: upload, download, and the glance-direct import.
+
+An upload moves the image ``queued → saving → active``.  The bytes stream
+from the request through :class:`Digest` (md5 checksum, sha512 multihash,
+size cap, the virtual size of qcow2 disks) into the store, chunk by chunk; if
+anything breaks — the client disconnects, the cap is hit — the store removes
+what it wrote and the image goes back to ``queued``.  Each status change is a
+conditional UPDATE, so two uploads to one image cannot both proceed and an
+image deleted during its upload does not come back.
+
+glance-direct import stages the bytes first (``queued → uploading``) in the
+staging directory, then ``POST /import`` moves them into the store
+(``importing → active``).
+"""
+import hashlib
+import logging
+import struct
+
+import sqlalchemy as sa
+
+from pocketstack.common import db as common_db
+from pocketstack.common import exception
+from pocketstack.image.core import images as images_mod
+from pocketstack.image.db import models
+from pocketstack.image.store import filesystem
+
+LOG = logging.getLogger(__name__)
+
+HASH_ALGORITHM = 'sha512'
+QCOW2_MAGIC = b'QFI\xfb'
+
+
+class Digest:
+    """Wraps an iterator of chunks: counts, hashes and caps them as they pass."""
+
+    def __init__(self, chunks, size_cap, expected_size=None):
+        self.chunks = chunks
+        self.size_cap = size_cap
+        self.expected_size = expected_size
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.multihash = hashlib.new(HASH_ALGORITHM)
+        self.size = 0
+        self.head = b''
+
+    def __iter__(self):
+        for chunk in self.chunks:
+            if not chunk:
+                continue
+            self.size += len(chunk)
+            if self.size > self.size_cap:
+                raise exception.RequestEntityTooLarge(
+                    'Image exceeds the storage quota: more than %d bytes.' % self.size_cap)
+            if len(self.head) < 32:
+                self.head += chunk[:32 - len(self.head)]
+            self.md5.update(chunk)
+            self.multihash.update(chunk)
+            yield chunk
+        if self.expected_size is not None and self.size != self.expected_size:
+            raise exception.BadRequest('Upload incomplete: %d of %d bytes received.'
+                                       % (self.size, self.expected_size))
+
+    def virtual_size(self, disk_format):
+        if disk_format == 'raw':
+            return self.size
+        if disk_format == 'qcow2' and len(self.head) >= 32 and self.head[:4] == QCOW2_MAGIC:
+            return struct.unpack('>Q', self.head[24:32])[0]
+        return None
+
+
+class DataManager:
+
+    def __init__(self, service):
+        self.service = service
+        self.conf = service.conf
+        self.db = service.db
+        self.store = service.store
+        self.staging = filesystem.FilesystemStore(self.conf, datadir=self.conf.staging_dir)
+
+    def _transition(self, image_id, from_statuses, to_status, **values):
+        """UPDATE … SET status WHERE status IN from: True when it happened."""
+        with self.db.writer() as session:
+            result = session.execute(
+                sa.update(models.Image)
+                .where(models.Image.id == image_id, models.Image.status.in_(from_statuses))
+                .values(status=to_status, updated_at=common_db.utcnow(), **values))
+            return result.rowcount == 1
+
+    def _writable_image(self, context, image_id, action):
+        image = self.service.images.get(context, image_id)
+        self.service.images.authorize(context, action, image)
+        if image['status'] != 'queued':
+            raise exception.Conflict('Image status transition from %s to %s is not allowed.'
+                                     % (image['status'], 'saving' if action == 'upload_image'
+                                        else 'uploading'))
+        if not image['disk_format'] or not image['container_format']:
+            raise exception.BadRequest('Properties disk_format, container_format must be '
+                                       'set prior to saving data.')
+        return image
+
+    def _check_declared_size(self, size):
+        if size is not None and size > self.conf.image_size_cap:
+            raise exception.RequestEntityTooLarge(
+                'Image exceeds the storage quota: %d bytes is more than %d.'
+                % (size, self.conf.image_size_cap))
+
+    # -- upload ----------------------------------------------------------------
+
+    def upload(self, context, image_id, chunks, size=None):
+        """Store the data of a queued image; it becomes active."""
+        image = self._writable_image(context, image_id, 'upload_image')
+        self._check_declared_size(size)
+        if not self._transition(image_id, ('queued',), 'saving'):
+            raise exception.Conflict('Image %s is already being uploaded.' % image_id)
+        self._store_and_activate(image, chunks, size, from_status='saving')
+
+    def _store_and_activate(self, image, chunks, size, from_status):
+        image_id = image['id']
+        digest = Digest(chunks, self.conf.image_size_cap, expected_size=size)
+        try:
+            location = self.store.add(image_id, digest)
+        except BaseException:
+            if self._transition(image_id, (from_status,), 'queued'):
+                LOG.info('Upload of image %s failed; it is queued again', image_id)
+            raise
+        activated = self._transition(
+            image_id, (from_status,), 'active', location=location, size=digest.size,
+            checksum=digest.md5.hexdigest(), os_hash_algo=HASH_ALGORITHM,
+            os_hash_value=digest.multihash.hexdigest(),
+            virtual_size=digest.virtual_size(image['disk_format']))
+        if not activated:
+            self.store.delete(location)
+            raise exception.Gone('Image %s was deleted during the upload.' % image_id)
+
+    # -- download --------------------------------------------------------------
+
+    def download(self, context, image_id):
+        """The image (a dict) whose data may be read by ``context``, or None
+        when it has no data yet."""
+        image = self.service.images.get(context, image_id)
+        self.service.images.authorize(context, 'download_image', image)
+        if image['status'] == 'deactivated' and not images_mod.is_admin(context):
+            raise exception.Forbidden('The requested image has been deactivated. '
+                                      'Image data download is forbidden.')
+        if image['status'] != 'active' and not (image['status'] == 'deactivated'
+                                                and image['location']):
+            return None
+        return image
+
+    def read(self, image, offset=0, length=None):
+        return self.store.get(image['location'], offset, length)
+
+    # -- glance-direct import --------------------------------------------------
+
+    def stage(self, context, image_id, chunks, size=None):
+        image = self._writable_image(context, image_id, 'import_image')
+        self._check_declared_size(size)
+        if not self._transition(image_id, ('queued',), 'uploading'):
+            raise exception.Conflict('Image %s is already being uploaded.' % image_id)
+        digest = Digest(chunks, self.conf.image_size_cap, expected_size=size)
+        try:
+            self.staging.add(image_id, digest)
+        except BaseException:
+            self._transition(image_id, ('uploading',), 'queued')
+            raise
+        LOG.info('Staged %d bytes for image %s', digest.size, image['id'])
+
+    def import_(self, context, image_id, method):
+        if method not in self.conf.enabled_import_methods:
+            raise exception.BadRequest('Import method %s is not supported; this cloud offers %s.'
+                                       % (method, ', '.join(self.conf.enabled_import_methods)))
+        image = self.service.images.get(context, image_id)
+        self.service.images.authorize(context, 'import_image', image)
+        if image['status'] != 'uploading':
+            raise exception.Conflict('Image %s is %s; glance-direct imports staged data '
+                                     '(PUT /v2/images/%s/stage first).'
+                                     % (image_id, image['status'], image_id))
+        if not self._transition(image_id, ('uploading',), 'importing'):
+            raise exception.Conflict('Image %s is already being imported.' % image_id)
+        staged = self.staging.location_of(image_id)
+        try:
+            self._store_and_activate(image, self.staging.get(staged), None,
+                                     from_status='importing')
+        finally:
+            self.staging.delete(staged)
+
+    # -- cleanup ---------------------------------------------------------------
+
+    def discard(self, image):
+        """Remove the data of a deleted image (stored and staged)."""
+        for store, location in ((self.store, image['location']),
+                                (self.staging, self.staging.location_of(image['id']))):
+            if not location:
+                continue
+            try:
+                store.delete(location)
+            except Exception:  # noqa: BLE001 - the record is gone; data is orphaned
+                LOG.exception('Could not remove the data of deleted image %s', image['id'])

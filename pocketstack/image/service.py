@@ -1,0 +1,87 @@
+"""The Image service object: configuration, database, policy, store, managers.
+
+One instance per running image API, built on first use by the paste
+factories.  Controllers reach everything through it:
+
+    service.images    image records, visibility, listing   core/images.py
+    service.data      upload, download, stage, import      core/data.py
+    service.members   sharing with other projects          core/members.py
+    service.store     where image bytes live               store/
+"""
+from oslo_config import cfg
+
+from pocketstack.common import auth
+from pocketstack.common import config
+from pocketstack.common import policy as policy_mod
+from pocketstack.common import service as common_service
+from pocketstack.image import db as image_db
+
+API_NAME = 'image'
+DEFAULT_PORT = 9292
+
+image_opts = [
+    cfg.IntOpt('image_size_cap', default=1099511627776, min=1,
+               help='Largest image, in bytes, an upload may store (413 beyond it).'),
+    cfg.IntOpt('limit_param_default', default=25, min=1,
+               help='Images per page when a list request gives no limit.'),
+    cfg.IntOpt('api_limit_max', default=1000, min=1,
+               help='Largest page a list request may ask for.'),
+    cfg.IntOpt('image_property_quota', default=128,
+               help='Most custom properties one image may have (-1: unlimited).'),
+    cfg.IntOpt('image_tag_quota', default=128,
+               help='Most tags one image may have (-1: unlimited).'),
+    cfg.IntOpt('image_member_quota', default=128,
+               help='Most members one image may have (-1: unlimited).'),
+    cfg.ListOpt('enabled_import_methods', default=['glance-direct'],
+                help='Interoperable import methods offered (only glance-direct '
+                     'is implemented: web-download would need the internet).'),
+    cfg.StrOpt('staging_dir', default='$state_path/image-staging',
+               help='Where glance-direct keeps staged data until it is imported.'),
+    cfg.StrOpt('default_image_name', default='cirros-0.6.3-x86_64-disk',
+               help='Name of the small public image `pocketstack up` registers on '
+                    'first start, as DevStack registers cirros (its data is an '
+                    'empty 1 GiB qcow2 disk: the fake hypervisor boots anything).'),
+]
+store_opts = [
+    cfg.StrOpt('default_store', default='file',
+               help='Store driver holding image data (entry point in '
+                    'pocketstack.image.stores).'),
+    cfg.StrOpt('filesystem_store_datadir', default='$state_path/images',
+               help='Directory of the filesystem store.'),
+]
+
+
+def register_opts(conf):
+    config.register_api_opts(conf, API_NAME, DEFAULT_PORT)
+    conf.register_opts(image_opts)
+    conf.register_opts(store_opts, group='glance_store')
+    auth.register_authtoken_opts(conf)
+
+
+def new_conf(argv=None, default_config_files=None):
+    conf = config.new_conf(API_NAME, argv, default_config_files)
+    register_opts(conf)
+    return conf
+
+
+class ImageService:
+
+    def __init__(self, conf):
+        from pocketstack.image import policies
+        from pocketstack.image import store
+        from pocketstack.image.core import data, images, members
+        self.conf = conf
+        self.db = image_db.database(conf)
+        self.policy = policy_mod.Policy(conf, policies.RULES)
+        self.store = store.load(conf)
+        self.images = images.ImageManager(self)
+        self.members = members.MemberManager(self)
+        self.data = data.DataManager(self)
+
+    def sync_database(self):
+        return image_db.sync(self.db)
+
+
+def for_conf(conf):
+    """The ImageService of a ConfigOpts (shared by every app of that API)."""
+    return common_service.instance_for(conf, ImageService)
