@@ -4,7 +4,9 @@
 2. load each API's paste app (this migrates its database on first use);
 3. bind each API's port (cheroot, a thread pool per API in this process);
 4. bootstrap Identity: admin and demo users, projects, roles, the catalog —
-   only what is missing, so a restart duplicates nothing;
+   only what is missing, so a restart duplicates nothing; then each
+   service's first-start hook (the default image, DevStack's flavors) and
+   its RPC services (conductor, scheduler, compute hosts);
 5. start serving, write clouds.yaml, print endpoints and credentials, and
    say "ready" once every API answers;
 6. run until Ctrl-C or SIGTERM, then stop the servers and exit 0.
@@ -38,22 +40,22 @@ def run(args, started):
     from pocketstack.common import log
     log.setup(debug=args.debug)
     _catch_stop_signals()
-    servers = []
+    servers, rpc_services = [], []
     try:
-        return _run(args, started, servers)
+        return _run(args, started, servers, rpc_services)
     except Stopped:
         return 0
     finally:
         # A second Ctrl-C while stopping ends the process at once.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        for server in servers:
+        for server in rpc_services + servers:
             server.stop()
         if servers:
             LOG.info('Stopped')
 
 
-def _run(args, started, servers):
+def _run(args, started, servers, rpc_services):
     from pocketstack.common import server as server_mod
     from pocketstack.common import wsgi
 
@@ -86,7 +88,10 @@ def _run(args, started, servers):
 
     urls = {s.name: base_url(args.bind, s.port) for s in servers}
     credentials = _bootstrap(confs['identity'], urls)
-    _register_default_image(confs)
+    _first_start(confs)
+    for service in registry.SERVICES:
+        if service.rpc_services:
+            rpc_services.extend(registry.load(service.rpc_services)(confs[service.name]))
 
     for server in servers:
         server.start()
@@ -127,20 +132,13 @@ def _bootstrap(identity_conf, urls):
                                demo_password=identity_conf.bootstrap.demo_password)
 
 
-def _register_default_image(confs):
-    """On first start (a new image database), register the default image
-    owned by the admin project, as DevStack registers cirros."""
+def _first_start(confs):
+    """Each service's first-start hook (default image, flavors…)."""
     from pocketstack.identity import service as identity_service
-    from pocketstack.image import default_image
-    from pocketstack.image import service as image_service
-
-    images = image_service.for_conf(confs['image'])
-    if not images.schema_created:
-        return
-    admin = identity_service.for_conf(confs['identity']).resource.get_project_by_name(
-        'admin', 'default')
-    image = default_image.register(images, admin['id'], confs['image'].default_image_name)
-    LOG.info('Registered the default image %s (%s)', image['name'], image['id'])
+    identity = identity_service.for_conf(confs['identity'])
+    for service in registry.SERVICES:
+        if service.first_start:
+            registry.load(service.first_start)(confs[service.name], identity)
 
 
 def _print_summary(state_dir, urls, credentials, clouds_file, user_file):

@@ -11,7 +11,12 @@ Conventions a service follows to be listed here:
 * ``db_module`` has ``database(conf)`` and ``sync(database)``;
 * ``service_factory(conf)`` returns the service object of that ConfigOpts
   (built once; it has ``.db``);
-* each API is an app of its paste file.
+* each API is an app of its paste file;
+* ``first_start(conf, identity)`` (optional) creates what a new cloud starts
+  with (the default image, DevStack's flavors) when the service's database
+  was just created;
+* ``rpc_services(conf)`` (optional) starts the service's RPC servers
+  (conductor, scheduler, compute hosts) and returns them (each has ``stop()``).
 """
 import dataclasses
 import importlib
@@ -35,6 +40,8 @@ class Service:
     service_factory: str        # 'module:function'
     apis: tuple
     service_user: str = None    # the user it calls other services as ('nova', …)
+    first_start: str = None     # 'module:function'
+    rpc_services: str = None    # 'module:function'
 
     def new_conf(self, argv=None):
         return load(self.conf_factory)(argv)
@@ -65,7 +72,17 @@ SERVICES = (
             service_factory='pocketstack.image.service:for_conf',
             apis=(Api(name='image', port=9292, paste_app='image',
                       catalog_type='image', catalog_name='glance', url_path=''),),
-            service_user='glance'),
+            service_user='glance',
+            first_start='pocketstack.image.default_image:on_first_start'),
+    Service(name='compute',
+            conf_factory='pocketstack.compute.service:new_conf',
+            db_module='pocketstack.compute.db',
+            service_factory='pocketstack.compute.service:for_conf',
+            apis=(Api(name='osapi_compute', port=8774, paste_app='osapi_compute',
+                      catalog_type='compute', catalog_name='nova', url_path='/v2.1'),),
+            service_user='nova',
+            first_start='pocketstack.compute.flavors:on_first_start',
+            rpc_services='pocketstack.compute.processes:all_in_one'),
 )
 
 

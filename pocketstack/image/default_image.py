@@ -3,9 +3,12 @@ DevStack registers cirros, so ``openstack server create --image`` has
 something to boot.  Its data is an empty qcow2 disk made here (256 KiB,
 1 GiB virtual): the fake hypervisor boots any image, and nothing has to be
 downloaded."""
+import logging
 import struct
 
 from pocketstack.common import context as ctx_mod
+
+LOG = logging.getLogger(__name__)
 
 CLUSTER_BITS = 16
 CLUSTER = 1 << CLUSTER_BITS
@@ -35,3 +38,15 @@ def register(service, owner_project_id, name):
                            'the fake hypervisor boots it.'}})
     service.data.upload(context, image['id'], iter([empty_qcow2()]))
     return service.images.get(context, image['id'])
+
+
+def on_first_start(conf, identity):
+    """``pocketstack up``'s hook: register the default image, owned by the
+    admin project, in a new image database."""
+    from pocketstack.image import service as image_service
+    images = image_service.for_conf(conf)
+    if not images.schema_created:
+        return
+    admin = identity.resource.get_project_by_name('admin', 'default')
+    image = register(images, admin['id'], conf.default_image_name)
+    LOG.info('Registered the default image %s (%s)', image['name'], image['id'])

@@ -77,8 +77,9 @@ def test_up_clouds_yaml_signals_and_restart_keeps_data(tmp_path):
     assert status == 201, body
     kept_id = body['project']['id']
     before = counts(cloud, admin_token)
-    # admin, demo and the glance service user; identity and image, 3 interfaces each
-    assert before['users'] == 3 and before['services'] == 2 and before['endpoints'] == 6
+    # admin, demo and the glance and nova service users; identity, image and
+    # compute, 3 interfaces each
+    assert before['users'] == 4 and before['services'] == 3 and before['endpoints'] == 9
     # The default image, registered on first start as DevStack registers cirros.
     assert default_images(cloud, admin_token) == 1
 
@@ -99,7 +100,8 @@ def test_up_clouds_yaml_signals_and_restart_keeps_data(tmp_path):
         assert len(body['users']) == 1
         status, headers, body = again.http('GET', '/v3/auth/catalog', token=admin_token)
         urls = {e['url'] for s in body['catalog'] for e in s['endpoints']}
-        assert urls == {'%s/v3' % again.url, again.api_url('image')}
+        assert urls == {'%s/v3' % again.url, again.api_url('image'),
+                        again.api_url('osapi_compute') + '/v2.1'}
         assert read_yaml(user_clouds)['clouds']['pocketstack']['auth']['auth_url'] == \
             '%s/v3' % again.url
     finally:
@@ -145,9 +147,12 @@ def test_db_sync_migrates_once(tmp_path):
                                 capture_output=True, text=True, env=clean_env())
         assert result.returncode == 0, result.stderr
         return result.stdout
-    assert sync() == 'identity: schema upgraded\nimage: schema upgraded\n'
-    assert (tmp_path / 'identity.sqlite').exists() and (tmp_path / 'image.sqlite').exists()
-    assert sync() == 'identity: schema up to date\nimage: schema up to date\n'
+    assert sync() == ('identity: schema upgraded\nimage: schema upgraded\n'
+                      'compute: schema upgraded\n')
+    assert all((tmp_path / ('%s.sqlite' % name)).exists()
+               for name in ('identity', 'image', 'compute'))
+    assert sync() == ('identity: schema up to date\nimage: schema up to date\n'
+                      'compute: schema up to date\n')
 
 
 def test_up_reports_a_busy_port(tmp_path):

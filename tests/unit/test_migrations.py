@@ -7,12 +7,15 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from pocketstack.common import db as common_db
+from pocketstack.compute import db as compute_db
+from pocketstack.compute.db import models as compute_models
 from pocketstack.identity import db as identity_db
 from pocketstack.identity.db import models as identity_models
 from pocketstack.image import db as image_db
 from pocketstack.image.db import models as image_models
 
-SERVICES = [(identity_db.MIGRATIONS, identity_models), (image_db.MIGRATIONS, image_models)]
+SERVICES = [(identity_db.MIGRATIONS, identity_models), (image_db.MIGRATIONS, image_models),
+            (compute_db.MIGRATIONS, compute_models)]
 
 
 @pytest.mark.parametrize('migrations,models', SERVICES)

@@ -1,0 +1,105 @@
+"""Flavors: the sizes servers come in, with extra specs and project access.
+
+``pocketstack up`` creates DevStack's flavors on first start (m1.nano 42,
+m1.micro 84, m1.tiny 1 … m1.xlarge 5).  A private flavor (``is_public``
+false) is visible to admins and to the projects given access.
+"""
+import sqlalchemy as sa
+
+from pocketstack.common import exception
+from pocketstack.compute.db import models
+
+DEVSTACK_FLAVORS = (
+    # flavorid, name, ram MB, vcpus, root GB
+    ('42', 'm1.nano', 128, 1, 1),
+    ('84', 'm1.micro', 192, 1, 1),
+    ('1', 'm1.tiny', 512, 1, 1),
+    ('2', 'm1.small', 2048, 1, 20),
+    ('3', 'm1.medium', 4096, 2, 40),
+    ('4', 'm1.large', 8192, 4, 80),
+    ('5', 'm1.xlarge', 16384, 8, 160),
+)
+
+
+def to_dict(row):
+    """A flavor as servers embed it and the API shows it."""
+    return {'id': row.flavorid, 'name': row.name, 'ram': row.memory_mb, 'vcpus': row.vcpus,
+            'disk': row.root_gb, 'ephemeral': row.ephemeral_gb, 'swap': row.swap,
+            'rxtx_factor': row.rxtx_factor, 'is_public': row.is_public,
+            'disabled': row.disabled, 'description': row.description,
+            'extra_specs': {s.key: s.value for s in row.extra_specs},
+            'projects': sorted(p.project_id for p in row.projects)}
+
+
+def is_admin(context):
+    return 'admin' in (context.roles or ())
+
+
+class FlavorManager:
+
+    def __init__(self, service):
+        self.db = service.db
+
+    def _visible(self, context, row):
+        return row.is_public or is_admin(context) or context.project_id in {
+            p.project_id for p in row.projects}
+
+    def get(self, context, flavorid):
+        with self.db.reader() as session:
+            row = session.scalar(sa.select(models.Flavor).where(models.Flavor.flavorid == flavorid))
+            if row is None or not self._visible(context, row):
+                raise exception.NotFound('Flavor %s could not be found.' % flavorid)
+            return to_dict(row)
+
+    def list(self, context, is_public=True):
+        """Flavors ``context`` may see; ``is_public`` None lists public and
+        private ones (admins only see other projects' private flavors)."""
+        with self.db.reader() as session:
+            rows = session.scalars(sa.select(models.Flavor).order_by(models.Flavor.flavorid)).all()
+            found = []
+            for row in rows:
+                if not self._visible(context, row):
+                    continue
+                if is_public is not None and row.is_public != is_public and not (
+                        is_public and not row.is_public and context.project_id in
+                        {p.project_id for p in row.projects}):
+                    continue
+                found.append(to_dict(row))
+            return found
+
+    def create(self, values, extra_specs=None):
+        row = models.Flavor(**values)
+        row.extra_specs = [models.FlavorExtraSpec(key=k, value=v)
+                           for k, v in (extra_specs or {}).items()]
+        try:
+            with self.db.writer() as session:
+                for column in ('flavorid', 'name'):
+                    clash = session.scalar(sa.select(models.Flavor).where(
+                        getattr(models.Flavor, column) == values[column]))
+                    if clash is not None:
+                        raise exception.Conflict('Flavor with %s %s already exists.'
+                                                 % ('ID' if column == 'flavorid' else 'name',
+                                                    values[column]))
+                session.add(row)
+                session.flush()
+                return to_dict(row)
+        except sa.exc.IntegrityError:
+            raise exception.Conflict('Flavor %s already exists.' % values['name'])
+
+    def ensure_defaults(self):
+        """DevStack's flavors, when the flavor table is empty (first start)."""
+        with self.db.reader() as session:
+            if session.scalar(sa.select(sa.func.count()).select_from(models.Flavor)):
+                return False
+        for flavorid, name, ram, vcpus, disk in DEVSTACK_FLAVORS:
+            self.create({'flavorid': flavorid, 'name': name, 'memory_mb': ram, 'vcpus': vcpus,
+                         'root_gb': disk})
+        return True
+
+
+def on_first_start(conf, identity):
+    """``pocketstack up``'s hook: DevStack's flavors in a new compute database."""
+    from pocketstack.compute import service as compute_service
+    service = compute_service.for_conf(conf)
+    if service.schema_created:
+        service.flavors.ensure_defaults()

@@ -1,0 +1,360 @@
+"""nova-compute: one ComputeManager per host, the RPC server of
+``compute.<host>``, driving that host's hypervisor.
+
+It reports the host's capacity (a ``compute_nodes`` row) and a heartbeat
+(``services.last_seen_up``) every ``report_interval`` seconds; the scheduler
+only places servers on hosts whose heartbeat is recent.
+
+Every operation runs inside an instance-action event (``compute_<method>``),
+so ``openstack server event list`` shows which host did what and how it
+ended.  State changes name the task state they expect, so an operation that
+lost a race (the server was deleted meanwhile) stops instead of resurrecting
+it.
+"""
+import logging
+import threading
+
+import sqlalchemy as sa
+
+from pocketstack.common import db as common_db
+from pocketstack.common import exception
+from pocketstack.compute import exception as compute_exc
+from pocketstack.compute import instances
+from pocketstack.compute import states
+from pocketstack.compute import virt
+from pocketstack.compute.db import models
+
+LOG = logging.getLogger(__name__)
+
+BINARY = 'pocketstack-compute'
+
+
+class ComputeManager:
+
+    def __init__(self, service, host):
+        self.service = service
+        self.conf = service.conf
+        self.db = service.db
+        self.host = host
+        self.driver = virt.load(self.conf, host)
+        self.images = service.images
+        self.conductor = service.conductor_rpcapi
+        self.compute_rpcapi = service.compute_rpcapi
+        self._stop = threading.Event()
+        self._reporter = None
+
+    # -- the host's place in the cloud ---------------------------------------------
+
+    def start(self):
+        """Register the host and its hypervisor, then heartbeat in a thread."""
+        self.report()
+        self._reporter = threading.Thread(target=self._report_loop, daemon=True,
+                                          name='heartbeat-%s' % self.host)
+        self._reporter.start()
+
+    def stop(self):
+        self._stop.set()
+
+    def _report_loop(self):
+        while not self._stop.wait(self.conf.report_interval):
+            try:
+                self.report()
+            except Exception:  # noqa: BLE001 - a missed heartbeat is logged, not fatal
+                LOG.exception('Could not report the state of host %s', self.host)
+
+    def report(self):
+        resources = self.driver.get_available_resource()
+        now = common_db.utcnow()
+        with self.db.writer() as session:
+            svc = session.scalar(sa.select(models.Service).where(
+                models.Service.host == self.host, models.Service.binary == BINARY))
+            if svc is None:
+                svc = models.Service(uuid=common_db.new_id(dashes=True), host=self.host,
+                                     binary=BINARY, topic='compute',
+                                     availability_zone=self.conf.default_availability_zone)
+                session.add(svc)
+            svc.last_seen_up = now
+            svc.updated_at = now
+            svc.report_count = (svc.report_count or 0) + 1
+            node = session.scalar(sa.select(models.ComputeNode).where(
+                models.ComputeNode.hypervisor_hostname == resources['hypervisor_hostname']))
+            if node is None:
+                node = models.ComputeNode(uuid=common_db.new_id(dashes=True), host=self.host,
+                                          hypervisor_hostname=resources['hypervisor_hostname'])
+                session.add(node)
+            node.vcpus = resources['vcpus']
+            node.memory_mb = resources['memory_mb']
+            node.local_gb = resources['local_gb']
+            node.hypervisor_type = resources['hypervisor_type']
+            node.cpu_allocation_ratio = self.conf.cpu_allocation_ratio
+            node.ram_allocation_ratio = self.conf.ram_allocation_ratio
+            node.disk_allocation_ratio = self.conf.disk_allocation_ratio
+            node.updated_at = now
+
+    # -- building ------------------------------------------------------------------
+
+    def build_and_run_instance(self, context, instance_uuid, request_spec, excluded_hosts,
+                               attempt):
+        """Seed 004's last hop: the driver spawns the guest.  A failure here is
+        rescheduled on another host while attempts remain."""
+        try:
+            with instances.event(self.db, context, instance_uuid,
+                                 'compute_build_and_run_instance', self.host):
+                self._build(instance_uuid, request_spec)
+        except compute_exc.InstanceNotFound:
+            instances.release_allocations(self.db, instance_uuid)
+        except Exception as e:  # noqa: BLE001 - any failure ends in reschedule or ERROR
+            self._build_failed(context, instance_uuid, request_spec, excluded_hosts, attempt, e)
+
+    def _build(self, uuid, request_spec):
+        for expected, task in ((states.SCHEDULING, states.NETWORKING),
+                               (states.NETWORKING, states.BLOCK_DEVICE_MAPPING),
+                               (states.BLOCK_DEVICE_MAPPING, states.SPAWNING)):
+            if not instances.update(self.db, uuid, expected_task_state=expected, task_state=task):
+                raise compute_exc.InstanceNotFound(uuid=uuid)  # deleted meanwhile
+        instance = instances.get(self.db, uuid)
+        self.driver.spawn(instance, request_spec.get('image') or {}, instance['flavor'])
+        if not instances.update(self.db, uuid, expected_task_state=states.SPAWNING,
+                                vm_state=states.ACTIVE, task_state=None,
+                                power_state=states.RUNNING, launched_at=common_db.utcnow()):
+            self.driver.destroy(instance)
+            raise compute_exc.InstanceNotFound(uuid=uuid)
+        LOG.info('Instance %s spawned on %s', uuid, self.host)
+
+    def _build_failed(self, context, uuid, request_spec, excluded_hosts, attempt, error):
+        instances.release_allocations(self.db, uuid)
+        try:
+            self.driver.destroy(instances.get(self.db, uuid))
+        except compute_exc.InstanceNotFound:
+            return
+        retry = isinstance(error, compute_exc.BuildFailed) and \
+            attempt < self.conf.scheduler.max_attempts
+        if retry and instances.update(self.db, uuid, vm_state=states.BUILDING,
+                                      task_state=states.SCHEDULING, host=None, node=None):
+            LOG.warning('Build of %s failed on %s (%s); rescheduling', uuid, self.host,
+                        getattr(error, 'message', error))
+            self.conductor.build_instances(context, [uuid], request_spec,
+                                           excluded_hosts=excluded_hosts, attempt=attempt + 1)
+            return
+        if isinstance(error, compute_exc.BuildFailed) and attempt > 1:
+            error = exception.PocketstackError(
+                'Exceeded maximum number of retries. Exhausted all hosts available for '
+                'retrying build failures for instance %s.' % uuid)
+        LOG.error('Build of %s failed on %s: %s', uuid, self.host,
+                  getattr(error, 'message', error))
+        if instances.update(self.db, uuid, vm_state=states.ERROR, task_state=None,
+                            power_state=states.NOSTATE):
+            instances.add_fault(self.db, uuid, error, host=self.host)
+
+    def terminate_instance(self, context, instance_uuid):
+        with instances.event(self.db, context, instance_uuid, 'compute_terminate_instance',
+                             self.host):
+            instance = instances.get(self.db, instance_uuid)
+            self.driver.destroy(instance)
+            mark_deleted(self.db, instance_uuid)
+
+    # -- power ---------------------------------------------------------------------
+
+    def _power(self, context, uuid, method, expected_task, driver_call, vm_state, power_state,
+               **kwargs):
+        with instances.event(self.db, context, uuid, 'compute_%s' % method, self.host):
+            instance = instances.get(self.db, uuid)
+            driver_call(instance, **kwargs)
+            instances.update(self.db, uuid, expected_task_state=expected_task, task_state=None,
+                             vm_state=vm_state, power_state=power_state)
+
+    def stop_instance(self, context, instance_uuid):
+        self._power(context, instance_uuid, 'stop_instance', states.POWERING_OFF,
+                    self.driver.power_off, states.STOPPED, states.SHUTDOWN)
+
+    def start_instance(self, context, instance_uuid):
+        self._power(context, instance_uuid, 'start_instance', states.POWERING_ON,
+                    self.driver.power_on, states.ACTIVE, states.RUNNING)
+
+    def reboot_instance(self, context, instance_uuid, reboot_type='SOFT'):
+        expected = states.REBOOTING_HARD if reboot_type == 'HARD' else states.REBOOTING
+        self._power(context, instance_uuid, 'reboot_instance', expected, self.driver.reboot,
+                    states.ACTIVE, states.RUNNING, reboot_type=reboot_type)
+
+    def pause_instance(self, context, instance_uuid):
+        self._power(context, instance_uuid, 'pause_instance', states.PAUSING, self.driver.pause,
+                    states.PAUSED, states.POWER_PAUSED)
+
+    def unpause_instance(self, context, instance_uuid):
+        self._power(context, instance_uuid, 'unpause_instance', states.UNPAUSING,
+                    self.driver.unpause, states.ACTIVE, states.RUNNING)
+
+    def suspend_instance(self, context, instance_uuid):
+        self._power(context, instance_uuid, 'suspend_instance', states.SUSPENDING,
+                    self.driver.suspend, states.SUSPENDED, states.POWER_SUSPENDED)
+
+    def resume_instance(self, context, instance_uuid):
+        self._power(context, instance_uuid, 'resume_instance', states.RESUMING,
+                    self.driver.resume, states.ACTIVE, states.RUNNING)
+
+    # -- images --------------------------------------------------------------------
+
+    def _upload_snapshot(self, context, instance, image_id):
+        self.images.upload(context, image_id, self.driver.snapshot(instance))
+
+    def snapshot_instance(self, context, instance_uuid, image_id):
+        with instances.event(self.db, context, instance_uuid, 'compute_snapshot_instance',
+                             self.host):
+            instance = instances.get(self.db, instance_uuid)
+            instances.update(self.db, instance_uuid, expected_task_state=states.IMAGE_SNAPSHOT,
+                             task_state=states.IMAGE_UPLOADING)
+            try:
+                self._upload_snapshot(context, instance, image_id)
+            finally:
+                instances.update(self.db, instance_uuid, task_state=None)
+
+    def shelve_instance(self, context, instance_uuid, image_id):
+        """Snapshot to the Image service as ``<name>-shelved``, power off, then
+        offload at once (``shelved_offload_time = 0``, Nova's default)."""
+        with instances.event(self.db, context, instance_uuid, 'compute_shelve_instance',
+                             self.host):
+            instance = instances.get(self.db, instance_uuid)
+            instances.update(self.db, instance_uuid, expected_task_state=states.SHELVING,
+                             task_state=states.SHELVING_IMAGE_UPLOADING)
+            self._upload_snapshot(context, instance, image_id)
+            self.driver.power_off(instance)
+            system_metadata = dict(instance['system_metadata'], shelved_image_id=image_id,
+                                   shelved_host=self.host, shelved_at=common_db.utcnow().isoformat())
+            instances.update(self.db, instance_uuid, vm_state=states.SHELVED,
+                             task_state=states.SHELVING_OFFLOADING, power_state=states.SHUTDOWN,
+                             system_metadata=system_metadata)
+        self.shelve_offload_instance(context, instance_uuid)
+
+    def shelve_offload_instance(self, context, instance_uuid):
+        with instances.event(self.db, context, instance_uuid,
+                             'compute_shelve_offload_instance', self.host):
+            instance = instances.get(self.db, instance_uuid)
+            self.driver.destroy(instance)
+            instances.release_allocations(self.db, instance_uuid)
+            instances.update(self.db, instance_uuid, vm_state=states.SHELVED_OFFLOADED,
+                             task_state=None, power_state=states.SHUTDOWN, host=None, node=None)
+
+    def unshelve_instance(self, context, instance_uuid, node):
+        with instances.event(self.db, context, instance_uuid, 'compute_unshelve_instance',
+                             self.host):
+            instance = instances.get(self.db, instance_uuid)
+            image_id = instance['system_metadata'].get('shelved_image_id')
+            image = self.images.get(context, image_id) if image_id else {}
+            instances.update(self.db, instance_uuid, host=self.host, node=node,
+                             task_state=states.SPAWNING)
+            self.driver.spawn(instance, image, instance['flavor'])
+            system_metadata = {k: v for k, v in instance['system_metadata'].items()
+                               if not k.startswith('shelved_')}
+            instances.update(self.db, instance_uuid, vm_state=states.ACTIVE, task_state=None,
+                             power_state=states.RUNNING, system_metadata=system_metadata)
+        if image_id:
+            # As Nova: the shelve snapshot has served its purpose.
+            self.images.delete(context, image_id)
+
+    def rebuild_instance(self, context, instance_uuid, image_ref):
+        with instances.event(self.db, context, instance_uuid, 'compute_rebuild_instance',
+                             self.host):
+            instance = instances.get(self.db, instance_uuid)
+            image = self.images.get(context, image_ref)
+            self.driver.destroy(instance)
+            instances.update(self.db, instance_uuid, task_state=states.REBUILD_SPAWNING)
+            self.driver.spawn(instance, image, instance['flavor'])
+            instances.update(self.db, instance_uuid, vm_state=states.ACTIVE, task_state=None,
+                             power_state=states.RUNNING, launched_at=common_db.utcnow())
+
+    # -- resize (prep on the destination, resize on the source, finish on the destination)
+
+    def prep_resize(self, context, instance_uuid, node, new_flavor):
+        with instances.event(self.db, context, instance_uuid, 'compute_prep_resize', self.host):
+            instance = instances.get(self.db, instance_uuid)
+            instances.update(self.db, instance_uuid, task_state=states.RESIZE_MIGRATING,
+                             new_flavor=new_flavor)
+        self.compute_rpcapi.resize_instance(context, instance_uuid, instance['host'],
+                                            self.host, node)
+
+    def resize_instance(self, context, instance_uuid, dest_host, dest_node):
+        with instances.event(self.db, context, instance_uuid, 'compute_resize_instance',
+                             self.host):
+            instance = instances.get(self.db, instance_uuid)
+            self.driver.power_off(instance)
+            instances.update(self.db, instance_uuid, task_state=states.RESIZE_FINISH)
+        self.compute_rpcapi.finish_resize(context, instance_uuid, dest_host, self.host)
+
+    def finish_resize(self, context, instance_uuid, source_host):
+        with instances.event(self.db, context, instance_uuid, 'compute_finish_resize',
+                             self.host):
+            instance = instances.get(self.db, instance_uuid)
+            resized = dict(instance, flavor=instance['new_flavor'])
+            self.driver.spawn(resized, {}, instance['new_flavor'])
+            instances.update(
+                self.db, instance_uuid, vm_state=states.RESIZED, task_state=None,
+                power_state=states.RUNNING, host=self.host, node=self.host,
+                old_flavor=instance['flavor'], flavor=instance['new_flavor'], new_flavor=None,
+                system_metadata=dict(instance['system_metadata'], resize_source_host=source_host,
+                                     resize_old_vm_state=instance['vm_state']))
+
+    def confirm_resize(self, context, instance_uuid):
+        """On the source: forget the old guest and its claim; the destination's
+        claim becomes the instance's."""
+        with instances.event(self.db, context, instance_uuid, 'compute_confirm_resize',
+                             self.host):
+            instance = instances.get(self.db, instance_uuid)
+            self.driver.destroy(instance)
+            with self.db.writer() as session:
+                session.execute(sa.delete(models.Allocation)
+                                .where(models.Allocation.consumer_id == instance_uuid))
+                session.execute(sa.update(models.Allocation)
+                                .where(models.Allocation.consumer_id == 'resize-' + instance_uuid)
+                                .values(consumer_id=instance_uuid))
+            system_metadata = {k: v for k, v in instance['system_metadata'].items()
+                               if not k.startswith('resize_')}
+            instances.update(self.db, instance_uuid, vm_state=states.ACTIVE, task_state=None,
+                             old_flavor=None, system_metadata=system_metadata)
+
+    def revert_resize(self, context, instance_uuid):
+        """On the destination: drop the new guest and its claim, then the
+        source restarts the old one."""
+        with instances.event(self.db, context, instance_uuid, 'compute_revert_resize',
+                             self.host):
+            instance = instances.get(self.db, instance_uuid)
+            self.driver.destroy(instance)
+            instances.release_allocations(self.db, 'resize-' + instance_uuid)
+        self.compute_rpcapi.finish_revert_resize(
+            context, instance_uuid, instance['system_metadata']['resize_source_host'])
+
+    def finish_revert_resize(self, context, instance_uuid):
+        with instances.event(self.db, context, instance_uuid, 'compute_finish_revert_resize',
+                             self.host):
+            instance = instances.get(self.db, instance_uuid)
+            old = dict(instance, flavor=instance['old_flavor'])
+            self.driver.power_on(old)
+            system_metadata = {k: v for k, v in instance['system_metadata'].items()
+                               if not k.startswith('resize_')}
+            instances.update(self.db, instance_uuid, vm_state=states.ACTIVE, task_state=None,
+                             power_state=states.RUNNING, host=self.host, node=self.host,
+                             flavor=instance['old_flavor'], old_flavor=None,
+                             system_metadata=system_metadata)
+
+    # -- console -------------------------------------------------------------------
+
+    def get_console_output(self, context, instance_uuid, length=None):
+        text = self.driver.get_console_output(instances.get(self.db, instance_uuid))
+        if length is not None:
+            text = '\n'.join(text.splitlines()[-length:]) + '\n' if length else ''
+        return text
+
+
+def mark_deleted(db, uuid):
+    """Soft-delete an instance (Nova's ``deleted = id``) and release its claims."""
+    now = common_db.utcnow()
+    with db.writer() as session:
+        row = session.scalar(sa.select(models.Instance).where(models.Instance.uuid == uuid))
+        if row is None or row.deleted:
+            return
+        row.deleted = row.id
+        row.vm_state = states.DELETED
+        row.task_state = None
+        row.power_state = states.NOSTATE
+        row.deleted_at = row.terminated_at = row.updated_at = now
+        session.execute(sa.delete(models.Allocation).where(
+            models.Allocation.consumer_id.in_([uuid, 'resize-' + uuid])))

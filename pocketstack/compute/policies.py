@@ -1,0 +1,36 @@
+"""The Compute API's policy defaults, with Nova's rule names.
+
+Who may see a server (its project, or an admin) is checked in api.py; these
+rules gate what the caller may do."""
+from oslo_policy import policy
+
+PROJECT_MEMBER_OR_ADMIN = 'rule:admin_required or (role:member and project_id:%(project_id)s)'
+PROJECT_READER_OR_ADMIN = 'rule:admin_required or (role:reader and project_id:%(project_id)s)'
+ADMIN = 'rule:admin_required'
+
+RULES = [policy.RuleDefault('os_compute_api:%s' % name, check) for name, check in (
+    ('servers:index', PROJECT_READER_OR_ADMIN),
+    ('servers:detail', PROJECT_READER_OR_ADMIN),
+    ('servers:show', PROJECT_READER_OR_ADMIN),
+    ('servers:create', PROJECT_MEMBER_OR_ADMIN),
+    ('servers:update', PROJECT_MEMBER_OR_ADMIN),
+    ('servers:delete', PROJECT_MEMBER_OR_ADMIN),
+    ('servers:action', PROJECT_MEMBER_OR_ADMIN),
+    ('servers:index:get_all_tenants', ADMIN),
+    ('servers:detail:get_all_tenants', ADMIN),
+    ('servers:allow_all_filters', ADMIN),
+    ('os-extended-server-attributes', ADMIN),
+    ('servers:show:host_status', ADMIN),
+    ('os-flavor-manage:create', ADMIN),
+    ('os-flavor-manage:update', ADMIN),
+    ('os-flavor-manage:delete', ADMIN),
+    ('os-flavor-extra-specs:create', ADMIN),
+    ('os-flavor-extra-specs:update', ADMIN),
+    ('os-flavor-extra-specs:delete', ADMIN),
+    ('os-flavor-access:add_tenant_access', ADMIN),
+    ('os-flavor-access:remove_tenant_access', ADMIN),
+    ('os-flavor-access', ADMIN),
+    ('os-hypervisors:list', ADMIN),
+    ('os-services:list', ADMIN),
+    ('os-instance-actions:events:details', ADMIN),
+)]

@@ -1,0 +1,32 @@
+"""The Compute API: paste factories for the apps and filters in compute-api-paste.ini."""
+from pocketstack.common import config
+from pocketstack.common import middleware
+from pocketstack.common import wsgi
+from pocketstack.compute import service as service_mod
+from pocketstack.compute.rest import faults
+
+
+def _service(global_conf):
+    return service_mod.for_conf(config.lookup(global_conf))
+
+
+def versions_factory(global_conf, **local_conf):
+    from pocketstack.compute.rest import versions
+    return versions.versions_app
+
+
+def router_factory(global_conf, **local_conf):
+    """``APIRouterV21``; ``legacy = true`` serves ``/v2`` as version 2.0."""
+    from pocketstack.compute.rest import router
+    legacy = local_conf.get('legacy', 'false').lower() == 'true'
+    return router.api_router(_service(global_conf), legacy=legacy)
+
+
+def faultwrap_factory(global_conf, **local_conf):
+    def filter_(app):
+        return wsgi.FaultWrapper(app, faults.RENDERER)
+    return filter_
+
+
+keystonecontext_factory = middleware.filter_factory_for(middleware.ContextMiddleware)
+noauth2_factory = middleware.filter_factory_for(middleware.NoAuthMiddleware)

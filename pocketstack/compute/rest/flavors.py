@@ -1,0 +1,47 @@
+"""``/flavors``: list, detail, show (and, for admins, manage — see
+flavor_manage.py)."""
+from pocketstack.common import exception
+from pocketstack.common import wsgi
+from pocketstack.compute.rest import views
+
+
+class FlavorsController:
+
+    def __init__(self, service):
+        self.flavors = service.flavors
+
+    def _list(self, req):
+        is_public = req.GET.get('is_public', 'true').strip().lower()
+        if is_public in ('none', 'all'):
+            visible = None
+        else:
+            visible = wsgi.query_bool(req, 'is_public', True)
+        found = self.flavors.list(req.context, is_public=visible)
+        min_ram = wsgi.query_int(req, 'minRam', minimum=0)
+        min_disk = wsgi.query_int(req, 'minDisk', minimum=0)
+        found = [f for f in found if (min_ram is None or f['ram'] >= min_ram)
+                 and (min_disk is None or f['disk'] >= min_disk)]
+        sort_key = req.GET.get('sort_key', 'flavorid')
+        column = {'flavorid': 'id', 'name': 'name', 'memory_mb': 'ram', 'vcpus': 'vcpus',
+                  'root_gb': 'disk', 'id': 'id'}.get(sort_key)
+        if column is None:
+            raise exception.BadRequest('Invalid sort_key: %s' % sort_key)
+        reverse = req.GET.get('sort_dir', 'asc') == 'desc'
+        found.sort(key=lambda f: f[column], reverse=reverse)
+        marker = req.GET.get('marker')
+        if marker is not None:
+            ids = [f['id'] for f in found]
+            if marker not in ids:
+                raise exception.BadRequest('marker [%s] not found' % marker)
+            found = found[ids.index(marker) + 1:]
+        limit = wsgi.query_int(req, 'limit', minimum=0)
+        return found[:limit] if limit is not None else found
+
+    def index(self, req):
+        return {'flavors': [views.flavor_basic(req, f) for f in self._list(req)]}
+
+    def detail(self, req):
+        return {'flavors': [views.flavor_detail(req, f) for f in self._list(req)]}
+
+    def show(self, req, flavor_id):
+        return {'flavor': views.flavor_detail(req, self.flavors.get(req.context, flavor_id))}

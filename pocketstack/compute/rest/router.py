@@ -1,0 +1,32 @@
+"""The v2.1 API router (nova's ``APIRouterV21``).
+
+Its resources come from the entry-point namespace
+``pocketstack.compute.api.v21.extensions`` (seed 001 lists nova's
+``nova.api.v21.extensions``): each extension module has ``routes(service)``
+returning its route table.  ``/servers`` has the collection action ``detail``
+and the member action ``action``.
+"""
+import logging
+
+from pocketstack.common import wsgi
+from pocketstack.compute.rest import faults
+from pocketstack.compute.rest import microversion
+
+LOG = logging.getLogger(__name__)
+
+NAMESPACE = 'pocketstack.compute.api.v21.extensions'
+
+
+def load_routes(service):
+    from stevedore import extension
+    manager = extension.ExtensionManager(NAMESPACE, invoke_on_load=False)
+    table = []
+    for ext in sorted(manager, key=lambda e: e.name):
+        LOG.debug('Loaded compute API extension %s', ext.name)
+        table.extend(ext.plugin(service))
+    return table
+
+
+def api_router(service, legacy=False):
+    router = wsgi.Router(load_routes(service), faults.RENDERER)
+    return microversion.VersionedApp(router, faults.RENDERER, legacy=legacy)

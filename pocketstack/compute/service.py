@@ -1,0 +1,140 @@
+"""The Compute service: configuration and the objects its processes share.
+
+Nova runs several kinds of process; pocketstack has the same ones, each
+reachable from :class:`ComputeService`:
+
+    nova-api        REST API (rest/) → service.api (api.py: rules, DB, quotas)
+    nova-conductor  conductor/manager.py — build_instances and the task flows
+    nova-scheduler  scheduler/manager.py — select_destinations, race-free claims
+    nova-compute    manager.py + virt/ — one per host, drives the hypervisor
+
+They talk over oslo.messaging (common/rpc.py); in ``pocketstack up`` all of
+them share one process and kombu's in-memory bus, scaled out they are
+separate processes on RabbitMQ.  All use the compute database.
+"""
+from oslo_config import cfg
+
+from pocketstack.common import auth
+from pocketstack.common import config
+from pocketstack.common import policy as policy_mod
+from pocketstack.common import rpc
+from pocketstack.common import service as common_service
+from pocketstack.compute import db as compute_db
+
+SERVICE_NAME = 'compute'
+
+default_opts = [
+    cfg.ListOpt('enabled_apis', default=['osapi_compute', 'metadata'],
+                help='APIs to serve: osapi_compute (port 8774) and metadata (8775).'),
+    cfg.StrOpt('auth_strategy', default='keystone', choices=['keystone', 'noauth2'],
+               help='keystone: tokens checked by keystonemiddleware; noauth2: the token '
+                    '"user:project" names the caller (tests only).'),
+    cfg.StrOpt('compute_driver', default='fake',
+               help='Hypervisor driver of compute hosts (entry point in '
+                    'pocketstack.compute.drivers).'),
+    cfg.StrOpt('default_availability_zone', default='nova',
+               help='Availability zone of compute hosts that name none.'),
+    cfg.StrOpt('default_schedule_zone',
+               help='Zone a server is scheduled into when the request names none '
+                    '(default: any).'),
+    cfg.IntOpt('service_down_time', default=60, min=1,
+               help='Seconds without a heartbeat after which a service is down.'),
+    cfg.IntOpt('report_interval', default=10, min=1,
+               help='Seconds between heartbeats of a compute host.'),
+    cfg.FloatOpt('cpu_allocation_ratio', default=4.0, min=0.1,
+                 help='Virtual CPUs a host may give out per physical CPU.'),
+    cfg.FloatOpt('ram_allocation_ratio', default=1.0, min=0.1,
+                 help='RAM a host may give out per MB it has.'),
+    cfg.FloatOpt('disk_allocation_ratio', default=1.0, min=0.1,
+                 help='Disk a host may give out per GB it has.'),
+    cfg.ListOpt('compute_hosts', default=['compute1', 'compute2'],
+                help='Compute hosts `pocketstack up` runs in its process.'),
+    cfg.IntOpt('rpc_response_timeout_s', default=60, min=1,
+               help='Seconds an RPC call waits for its answer.'),
+]
+scheduler_opts = [
+    cfg.IntOpt('max_attempts', default=3, min=1,
+               help='Hosts a build is tried on before the server goes to ERROR.'),
+]
+fake_driver_opts = [
+    cfg.IntOpt('vcpus', default=8, min=1, help='vCPUs each fake hypervisor has.'),
+    cfg.IntOpt('memory_mb', default=16384, min=1, help='RAM (MB) each fake hypervisor has.'),
+    cfg.IntOpt('local_gb', default=200, min=1, help='Disk (GB) each fake hypervisor has.'),
+    cfg.FloatOpt('spawn_time', default=0.0, min=0,
+                 help='Seconds a spawn takes (simulated).'),
+]
+quota_opts = [
+    cfg.IntOpt('instances', default=10, help='Servers per project (-1: unlimited).'),
+    cfg.IntOpt('cores', default=20, help='vCPUs per project (-1: unlimited).'),
+    cfg.IntOpt('ram', default=51200, help='RAM (MB) per project (-1: unlimited).'),
+    cfg.IntOpt('metadata_items', default=128, help='Metadata items per server.'),
+    cfg.IntOpt('key_pairs', default=100, help='Key pairs per user.'),
+    cfg.IntOpt('server_groups', default=10, help='Server groups per project.'),
+    cfg.IntOpt('server_group_members', default=10, help='Servers per server group.'),
+    cfg.IntOpt('injected_files', default=5, help='Files injected per server.'),
+    cfg.IntOpt('injected_file_content_bytes', default=10240,
+               help='Bytes per injected file.'),
+    cfg.IntOpt('injected_file_path_length', default=255,
+               help='Characters in an injected file path.'),
+]
+api_opts = [
+    cfg.IntOpt('max_limit', default=1000, min=1,
+               help='Most items a list returns in one page.'),
+]
+glance_opts = [
+    cfg.StrOpt('endpoint_override',
+               help='Image API URL; default: the catalog\'s public image endpoint.'),
+]
+metadata_opts = [
+    cfg.StrOpt('metadata_proxy_shared_secret', default='', secret=True,
+               help='Secret shared with the metadata proxy: requests carry '
+                    'X-Instance-ID-Signature, an HMAC-SHA256 of X-Instance-ID with it.'),
+]
+
+
+def register_opts(conf):
+    config.register_api_opts(conf, 'osapi_compute', 8774)
+    config.register_api_opts(conf, 'metadata', 8775)
+    conf.register_opts(default_opts)
+    conf.register_opts(scheduler_opts, group='scheduler')
+    conf.register_opts(fake_driver_opts, group='fake_driver')
+    conf.register_opts(quota_opts, group='quota')
+    conf.register_opts(api_opts, group='api')
+    conf.register_opts(glance_opts, group='glance')
+    conf.register_opts(metadata_opts, group='metadata')
+    auth.register_authtoken_opts(conf)
+    rpc.register_opts(conf)
+
+
+def new_conf(argv=None, default_config_files=None):
+    conf = config.new_conf(SERVICE_NAME, argv, default_config_files)
+    register_opts(conf)
+    return conf
+
+
+class ComputeService:
+    """What every compute process of one configuration shares."""
+
+    def __init__(self, conf):
+        from pocketstack.compute import api as compute_api
+        from pocketstack.compute import flavors, image, keypairs, policies, rpcapi
+        from pocketstack.compute.conductor import rpcapi as conductor_rpcapi
+        from pocketstack.compute.scheduler import rpcapi as scheduler_rpcapi
+        self.conf = conf
+        self.db = compute_db.database(conf)
+        self.policy = policy_mod.Policy(conf, policies.RULES)
+        self.images = image.ImageClient(conf)
+        self.flavors = flavors.FlavorManager(self)
+        self.keypairs = keypairs.KeypairManager(self)
+        self.compute_rpcapi = rpcapi.ComputeAPI(conf)
+        self.conductor_rpcapi = conductor_rpcapi.ConductorAPI(conf)
+        self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI(conf)
+        self.api = compute_api.API(self)
+
+    def sync_database(self):
+        return compute_db.sync(self.db)
+
+
+def for_conf(conf):
+    """The ComputeService of a ConfigOpts (shared by every app and manager of it)."""
+    return common_service.instance_for(conf, ComputeService)

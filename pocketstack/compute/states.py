@@ -1,0 +1,64 @@
+"""Nova's state model: ``vm_state`` (what the instance is), ``task_state``
+(what is being done to it), ``power_state`` (what the hypervisor says), and
+the API ``status`` derived from the first two."""
+
+# vm_state
+ACTIVE, BUILDING, PAUSED, SUSPENDED, STOPPED = 'active', 'building', 'paused', 'suspended', 'stopped'
+RESIZED, DELETED, ERROR = 'resized', 'deleted', 'error'
+SHELVED, SHELVED_OFFLOADED, RESCUED = 'shelved', 'shelved_offloaded', 'rescued'
+
+# power_state
+NOSTATE, RUNNING, POWER_PAUSED, SHUTDOWN, CRASHED, POWER_SUSPENDED = 0, 1, 3, 4, 6, 7
+
+# task_state
+SCHEDULING, NETWORKING, BLOCK_DEVICE_MAPPING, SPAWNING = (
+    'scheduling', 'networking', 'block_device_mapping', 'spawning')
+DELETING, POWERING_OFF, POWERING_ON = 'deleting', 'powering-off', 'powering-on'
+REBOOTING, REBOOTING_HARD = 'rebooting', 'rebooting_hard'
+PAUSING, UNPAUSING, SUSPENDING, RESUMING = 'pausing', 'unpausing', 'suspending', 'resuming'
+IMAGE_SNAPSHOT, IMAGE_UPLOADING = 'image_snapshot', 'image_uploading'
+SHELVING, SHELVING_IMAGE_UPLOADING, SHELVING_OFFLOADING, UNSHELVING = (
+    'shelving', 'shelving_image_uploading', 'shelving_offloading', 'unshelving')
+REBUILDING, REBUILD_SPAWNING = 'rebuilding', 'rebuild_spawning'
+RESIZE_PREP, RESIZE_MIGRATING, RESIZE_FINISH = 'resize_prep', 'resize_migrating', 'resize_finish'
+RESIZE_REVERTING, RESIZE_CONFIRMING = 'resize_reverting', 'resize_confirming'
+
+_RESIZING = (RESIZE_PREP, RESIZE_MIGRATING, RESIZE_FINISH, 'resize_migrated')
+_REBUILDING = (REBUILDING, REBUILD_SPAWNING, 'rebuild_block_device_mapping')
+
+# vm_state → {task_state: status}; None is the status with any other task.
+_STATUS = {
+    ACTIVE: dict({None: 'ACTIVE', REBOOTING: 'REBOOT', 'reboot_pending': 'REBOOT',
+                  'reboot_started': 'REBOOT', REBOOTING_HARD: 'HARD_REBOOT',
+                  'reboot_pending_hard': 'HARD_REBOOT', 'reboot_started_hard': 'HARD_REBOOT',
+                  'updating_password': 'PASSWORD', 'migrating': 'MIGRATING',
+                  RESIZE_REVERTING: 'REVERT_RESIZE'},
+                 **{t: 'RESIZE' for t in _RESIZING}, **{t: 'REBUILD' for t in _REBUILDING}),
+    BUILDING: {None: 'BUILD'},
+    STOPPED: dict({None: 'SHUTOFF'}, **{t: 'RESIZE' for t in _RESIZING},
+                  **{t: 'REBUILD' for t in _REBUILDING}),
+    RESIZED: {None: 'VERIFY_RESIZE', RESIZE_REVERTING: 'REVERT_RESIZE'},
+    PAUSED: {None: 'PAUSED', 'migrating': 'MIGRATING'},
+    SUSPENDED: {None: 'SUSPENDED'},
+    RESCUED: {None: 'RESCUE'},
+    ERROR: dict({None: 'ERROR'}, **{t: 'REBUILD' for t in _REBUILDING}),
+    DELETED: {None: 'DELETED'},
+    'soft-delete': {None: 'SOFT_DELETED'},
+    SHELVED: {None: 'SHELVED'},
+    SHELVED_OFFLOADED: {None: 'SHELVED_OFFLOADED'},
+}
+
+
+def status(vm_state, task_state=None):
+    by_task = _STATUS.get(vm_state, {None: 'UNKNOWN'})
+    return by_task.get(task_state, by_task[None])
+
+
+def vm_states_for_status(name):
+    """The (vm_state, task_state or None) pairs an API status filter means."""
+    pairs = []
+    for vm_state, by_task in _STATUS.items():
+        for task_state, shown in by_task.items():
+            if shown == name.upper():
+                pairs.append((vm_state, task_state))
+    return pairs
