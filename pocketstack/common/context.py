@@ -41,6 +41,11 @@ def from_request(req):
 
 
 def admin_context(request_id=None):
-    """A context for the service itself (bootstrap, periodic tasks)."""
-    return RequestContext(is_admin=True, roles=['admin'], request_id=request_id,
-                          overwrite=False)
+    """A context for the service itself (bootstrap, periodic tasks).  It is not
+    made the thread's current context, so later log lines of the thread do not
+    carry its request id."""
+    previous = oslo_context.get_current()
+    context = RequestContext(is_admin=True, roles=['admin'], request_id=request_id,
+                             overwrite=False)
+    oslo_context._request_store.context = previous
+    return context

@@ -8,8 +8,13 @@ spread over machines.  The request context travels with every message, so a
 compute host logs the request id the API logged.
 """
 import threading
+import warnings
 
-import oslo_messaging as messaging
+with warnings.catch_warnings():
+    # oslo.messaging loads oslo.service's eventlet backend (we use threads),
+    # which warns at import that eventlet is deprecated.
+    warnings.simplefilter('ignore')
+    import oslo_messaging as messaging
 from pocketstack.common import context as ctx_mod
 
 DEFAULT_TRANSPORT_URL = 'kombu+memory:////'
@@ -43,6 +48,9 @@ def transport(conf):
             if url.startswith('kombu+memory:'):
                 from pocketstack.common import memory_bus
                 memory_bus.install()
+                # No broker to heartbeat with (kombu would warn that it cannot).
+                conf.set_override('heartbeat_timeout_threshold', 0,
+                                  group='oslo_messaging_rabbit')
             _transports[url] = messaging.get_rpc_transport(
                 conf, url=url, allowed_remote_exmods=REMOTE_EXCEPTION_MODULES)
         return _transports[url]
