@@ -16,6 +16,7 @@ BENCHMARKS = [
     ('up_startup.py', ['--runs', '1']),
     ('image_data.py', ['--mib', '64']),
     ('image_list.py', ['--images', '200', '--requests', '50']),
+    ('compute.py', ['--boots', '5', '--concurrent', '20', '--servers', '100', '--seconds', '1']),
 ]
 
 

@@ -1,0 +1,180 @@
+"""Compute: booting servers through API → conductor → scheduler → compute,
+and listing them, each beside a hello-world app served the same way.
+
+Everything runs in this process as in ``pocketstack up`` (kombu's in-memory
+bus, two fake hosts, SQLite) with the noauth2 pipeline; the hosts are made
+large and the quotas unlimited so that capacity is not what is measured.
+
+    .venv/bin/python bench/compute.py [--boots 20] [--concurrent 200] [--servers 1000]
+"""
+import argparse
+import datetime
+import json
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+sys.path.insert(0, __file__.rsplit('/bench/', 1)[0])
+
+from bench import common  # noqa: E402
+
+HEADERS = {'X-Auth-Token': 'admin:admin', 'OpenStack-API-Version': 'compute 2.96'}
+
+
+def start_cloud(state):
+    from pocketstack.common import wsgi
+    from pocketstack.compute import processes
+    from pocketstack.compute import service as compute_service
+    from pocketstack.image import default_image
+    from pocketstack.image import service as image_service
+
+    image_conf = image_service.new_conf([])
+    image_conf.set_override('state_path', state)
+    image_conf.set_override('flavor', 'noauth', group='paste_deploy')
+    image_server = common.serve('image', wsgi.load_app(image_conf, 'image'))
+    image = default_image.register(image_service.for_conf(image_conf), 'admin', 'cirros')
+
+    conf = compute_service.new_conf([])
+    for name, value, group in (
+            ('state_path', state, None), ('auth_strategy', 'noauth2', None),
+            ('transport_url', 'kombu+memory:///bench-%s' % uuid.uuid4().hex, None),
+            ('endpoint_override', 'http://127.0.0.1:%d' % image_server.port, 'glance'),
+            ('vcpus', 256, 'fake_driver'), ('memory_mb', 262144, 'fake_driver'),
+            ('local_gb', 10000, 'fake_driver'), ('instances', -1, 'quota'),
+            ('cores', -1, 'quota'), ('ram', -1, 'quota')):
+        conf.set_override(name, value, group=group)
+    service = compute_service.for_conf(conf)
+    service.flavors.ensure_defaults()
+    api_server = common.serve('osapi_compute', wsgi.load_app(conf, 'osapi_compute'))
+    rpc_services = processes.all_in_one(conf)
+    return conf, image, image_server, api_server, rpc_services
+
+
+def boot(client, image_id, name):
+    _, body = client.request('POST', '/v2.1/servers', {'server': {
+        'name': name, 'imageRef': image_id, 'flavorRef': '42', 'networks': 'none'}},
+        headers=HEADERS, expect=202)
+    return json.loads(body)['server']['id']
+
+
+def wait_active(client, server_id, deadline_s=120):
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        _, body = client.request('GET', '/v2.1/servers/%s' % server_id, headers=HEADERS,
+                                 expect=200)
+        status = json.loads(body)['server']['status']
+        if status == 'ACTIVE':
+            return
+        if status == 'ERROR':
+            raise RuntimeError('server %s went to ERROR' % server_id)
+        time.sleep(0.002)
+    raise RuntimeError('server %s not ACTIVE in %d s' % (server_id, deadline_s))
+
+
+def insert_servers(conf, count, project='lister'):
+    """Instance rows written directly (a list benchmark should not wait for boots)."""
+    from pocketstack.common import db as common_db
+    from pocketstack.compute import service as compute_service
+    from pocketstack.compute.db import models
+    service = compute_service.for_conf(conf)
+    flavor = service.flavors.get(_admin(), '42')
+    now = common_db.utcnow()
+    with service.db.writer() as session:
+        for n in range(count):
+            session.add(models.Instance(
+                uuid=str(uuid.uuid4()), user_id=project, project_id=project,
+                display_name='s-%04d' % n, hostname='s-%04d' % n, image_ref='', flavor=flavor,
+                vm_state='active', power_state=1, host='compute1', node='compute1',
+                availability_zone='nova', system_metadata={},
+                created_at=now - datetime.timedelta(seconds=n), updated_at=now))
+
+
+def _admin():
+    from pocketstack.common import context
+    return context.admin_context()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--boots', type=int, default=20)
+    parser.add_argument('--concurrent', type=int, default=200)
+    parser.add_argument('--servers', type=int, default=1000)
+    parser.add_argument('--seconds', type=float, default=3.0)
+    args = parser.parse_args(argv)
+    from pocketstack.common import log
+    log.setup()
+    state = tempfile.mkdtemp(prefix='bench-compute-')
+    conf, image, image_server, api_server, rpc_services = start_cloud(state)
+    hello = common.serve('hello', common.hello_app)
+    port = api_server.port
+    print(common.machine())
+    print('compute: all-in-one (kombu in-memory bus, 2 fake hosts, SQLite), m1.nano, '
+          'no network')
+    try:
+        client = common.Http(port)
+        hello_client = common.Http(hello.port)
+        baseline = common.measure_sequential(lambda: hello_client.request('GET', '/'), 200)
+
+        def one_boot():
+            wait_active(client, boot(client, image['id'], 'seq'))
+        latencies = common.measure_sequential(one_boot, args.boots, warmup=2)
+        print('%-34s p50 %s  p95 %s  (POST /servers until GET shows ACTIVE)' % (
+            'boot to ACTIVE, sequential', common.ms(common.percentile(latencies, 50)),
+            common.ms(common.percentile(latencies, 95))))
+
+        ids, lock = [], threading.Lock()
+        started = time.perf_counter()
+
+        def booter(count):
+            c = common.Http(port)
+            for _ in range(count):
+                server_id = boot(c, image['id'], 'burst')
+                with lock:
+                    ids.append(server_id)
+        threads = [threading.Thread(target=booter, args=(args.concurrent // 20,))
+                   for _ in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        accepted = time.perf_counter() - started
+        for server_id in ids:
+            wait_active(client, server_id, deadline_s=600)
+        total = time.perf_counter() - started
+        print('%-34s %d accepted in %.2f s, all ACTIVE after %.2f s = %.1f boots/s' % (
+            '%d concurrent boots (20 clients)' % len(ids), len(ids), accepted, total,
+            len(ids) / total))
+
+        insert_servers(conf, args.servers)
+        lister_headers = {'X-Auth-Token': 'lister:lister',
+                          'OpenStack-API-Version': 'compute 2.96'}
+        detail = common.measure_sequential(lambda: client.request(
+            'GET', '/v2.1/servers/detail?limit=1000', headers=lister_headers, expect=200), 20,
+            warmup=2)
+        print(common.latency_row('GET /servers/detail, %d servers' % args.servers, detail,
+                                 baseline))
+
+        insert_servers(conf, 10, project='small')
+        small_headers = {'X-Auth-Token': 'small:small', 'OpenStack-API-Version': 'compute 2.96'}
+
+        def lister():
+            c = common.Http(port)
+            return lambda: c.request('GET', '/v2.1/servers', headers=small_headers, expect=200)
+
+        def hello_call():
+            c = common.Http(hello.port)
+            return lambda: c.request('GET', '/', expect=200)
+        rate = common.measure_throughput(lister, 8, args.seconds)
+        hello_rate = common.measure_throughput(hello_call, 8, args.seconds)
+        print(common.throughput_row('GET /servers, 10 servers', rate, hello_rate, 8))
+    finally:
+        for svc in rpc_services:
+            svc.stop()
+        for server in (api_server, image_server, hello):
+            server.stop()
+
+
+if __name__ == '__main__':
+    main()
