@@ -102,7 +102,7 @@ def make_conf(service_name, state_path, db_url=None, overrides=None):
 
 def make_identity_conf(state_path, db_url=None, overrides=None):
     # bcrypt's cost does not change behaviour; 4 keeps the suite fast.
-    overrides = dict({('identity', 'password_hash_rounds'): 4}, **(overrides or {}))
+    overrides = {('identity', 'password_hash_rounds'): 4, **(overrides or {})}
     return make_conf('identity', state_path, db_url, overrides)
 
 
@@ -143,7 +143,7 @@ class ImageFixture:
 
 
 def make_image_conf(state_path, db_url=None, overrides=None):
-    overrides = dict({('paste_deploy', 'flavor'): 'noauth'}, **(overrides or {}))
+    overrides = {('paste_deploy', 'flavor'): 'noauth', **(overrides or {})}
     return make_conf('image', state_path, db_url, overrides)
 
 

@@ -37,6 +37,22 @@ def request_chunks(req):
     return chunks()
 
 
+def _requested_span(req, size):
+    """The (start, end) of the Range header, as Glance reads it: one range
+    only (400 for several), 416 when it is malformed or outside the data."""
+    header = req.headers['Range']
+    if ',' in header:
+        raise exception.BadRequest('Requests with multiple ranges are not supported; '
+                                   'make one single-range request per range.')
+    span = req.range.range_for_length(size) if req.range is not None else None
+    if span is None:
+        err = exception.RangeNotSatisfiable(
+            'Range %s is invalid or outside the image data (%d bytes).' % (header, size))
+        err.headers = {'Content-Range': 'bytes */%d' % size}
+        raise err
+    return span
+
+
 class ImageDataController:
 
     def __init__(self, service):
@@ -60,14 +76,8 @@ class ImageDataController:
             return webob.Response(status=204, content_type=None)
         size = image['size']
         resp = webob.Response(content_type=OCTET_STREAM, charset=None)
-        if req.range is not None:
-            span = req.range.range_for_length(size)
-            if span is None:
-                err = exception.RangeNotSatisfiable(
-                    'Range %s is outside the image data (%d bytes).' % (req.range, size))
-                err.headers = {'Content-Range': 'bytes */%d' % size}
-                raise err
-            start, end = span
+        if 'Range' in req.headers:
+            start, end = _requested_span(req, size)
             resp.status = 206
             resp.content_range = (start, end, size)
             resp.app_iter = self.data.read(image, start, end - start)

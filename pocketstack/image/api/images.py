@@ -36,6 +36,16 @@ def check_settable(name):
         raise exception.Forbidden("Attribute '%s' is reserved." % name)
 
 
+def check_values(body):
+    """Validate writable attributes and custom properties.  A custom value
+    lives in a TEXT column, which holds 65535 *bytes* on MySQL: longer UTF-8
+    is refused here, as on every database, rather than failing there."""
+    wsgi.check_schema(schemas.IMAGE_WRITE, body)
+    for name, value in body.items():
+        if name not in CORE and len(value.encode('utf-8')) > 65535:
+            raise exception.BadRequest('The value of %s is longer than 65535 bytes.' % name)
+
+
 def split_values(body):
     """API body → (core values, custom properties) for the managers."""
     values = {k: v for k, v in body.items() if k in CORE}
@@ -56,8 +66,9 @@ class ImagesController:
         if not isinstance(body, dict):
             raise exception.BadRequest('The request body must be a JSON object.')
         for name in body:
-            check_settable(name)
-        wsgi.check_schema(schemas.IMAGE_WRITE, body)
+            if name != 'id':  # a client may choose the id, never change it
+                check_settable(name)
+        check_values(body)
         image = self.images.create(req.context, split_values(body))
         resp = wsgi.json_response(image_view(image), status=201)
         resp.headers['Location'] = req.host_url + '/v2/images/' + image['id']
@@ -75,7 +86,7 @@ class ImagesController:
         body = {'images': [image_view(i) for i in found],
                 'first': _url('/v2/images', params),
                 'schema': '/v2/schemas/images'}
-        if more:
+        if more and found:  # limit=0 asks for an empty page: nothing follows it
             body['next'] = _url('/v2/images', params + [('marker', found[-1]['id'])])
         return body
 
@@ -95,7 +106,12 @@ class ImagesController:
         filters['member_status'] = member_status
         filters['os_hidden'] = wsgi.query_bool(req, 'os_hidden', False)
         if 'protected' in req.GET:
-            filters['protected'] = wsgi.query_bool(req, 'protected')
+            # The api-ref allows exactly 'true' and 'false' here.
+            protected = req.GET['protected']
+            if protected not in ('true', 'false'):
+                raise exception.BadRequest("Invalid value for protected: %s; use 'true' or "
+                                           "'false'." % protected)
+            filters['protected'] = protected == 'true'
         for name in ('size_min', 'size_max'):
             filters[name] = wsgi.query_int(req, name, minimum=0)
         handled = {'limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'visibility',
@@ -105,6 +121,8 @@ class ImagesController:
                 continue
             if name in images.LIST_COLUMNS:
                 filters['columns'].setdefault(name, []).extend(_in_values(value))
+            elif name in images.INTEGER_COLUMNS:
+                filters['columns'][name] = [wsgi.query_int(req, name, minimum=0)]
             elif name in ('created_at', 'updated_at'):
                 filters['dates'].setdefault(name, []).append(_date_condition(value))
             else:
@@ -245,8 +263,6 @@ def _apply_patch(image, changes):
         if name in CORE:
             if op == 'remove':
                 raise exception.Forbidden("Attribute '%s' cannot be removed." % name)
-            if name == 'id':
-                raise exception.Forbidden("Attribute 'id' is read-only.")
             image[name] = value
         elif op == 'add':
             image['properties'][name] = value
@@ -258,4 +274,4 @@ def _apply_patch(image, changes):
             del image['properties'][name]
     body = {name: image[name] for name in schemas.IMAGE_WRITE['properties'] if name != 'id'}
     body.update(image['properties'])
-    wsgi.check_schema(schemas.IMAGE_WRITE, body)
+    check_values(body)

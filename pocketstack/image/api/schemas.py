@@ -121,6 +121,7 @@ IMAGE_WRITE = {
     'properties': {name: {k: v for k, v in IMAGE_PROPERTIES[name].items()
                           if k != 'description'} for name in _WRITABLE},
     'additionalProperties': {'type': 'string', 'maxLength': 65535},
+    'propertyNames': {'maxLength': 255},  # the api-ref's limit on custom property keys
 }
 IMAGE_WRITE['properties']['tags'] = copy.deepcopy(IMAGE_PROPERTIES['tags'])
 IMAGE_WRITE['properties']['tags']['items']['minLength'] = 1

@@ -62,7 +62,9 @@ DEFAULT_SORT = (('created_at', 'desc'), ('id', 'desc'))
 
 # Columns a list may filter on with ``in:``/exact values.
 LIST_COLUMNS = ('id', 'name', 'status', 'visibility', 'owner', 'disk_format',
-                'container_format', 'checksum', 'os_hash_value')
+                'container_format', 'checksum', 'os_hash_algo', 'os_hash_value')
+# Integer columns a list may filter on with an exact value (``min_ram=512``).
+INTEGER_COLUMNS = ('size', 'virtual_size', 'min_disk', 'min_ram')
 
 
 def is_admin(context):
@@ -99,10 +101,7 @@ class ImageManager:
     def _visibility_clause(self, context, visibility=None, member_status='accepted'):
         """Which rows ``context`` may list (None: no restriction)."""
         Image, Member = models.Image, models.ImageMember
-        if visibility is not None:
-            clause = Image.visibility == visibility
-        else:
-            clause = None
+        clause = None if visibility in (None, 'all') else Image.visibility == visibility
         if is_admin(context):
             return clause
         project = context.project_id

@@ -33,6 +33,15 @@ class MemberManager:
     def _sees_all_members(context, image):
         return images_mod.is_admin(context) or image['owner'] == context.project_id
 
+    @staticmethod
+    def _check_shared(image):
+        """Members exist only for shared images: 403 for the others, as
+        Glance answers (members of an image made private again are kept, but
+        cannot be seen or changed until it is shared again)."""
+        if image['visibility'] != 'shared':
+            raise exception.Forbidden('Only shared images have members. Image %s is %s.'
+                                      % (image['id'], image['visibility']))
+
     def _member_row(self, session, image_id, member_id):
         return session.scalar(sa.select(models.ImageMember).where(
             models.ImageMember.image_id == image_id, models.ImageMember.member == member_id))
@@ -41,6 +50,7 @@ class MemberManager:
         with self.db.reader() as session:
             _, image = self._image(context, session, image_id)
             self.images.authorize(context, 'get_members', image)
+            self._check_shared(image)
             query = sa.select(models.ImageMember).where(models.ImageMember.image_id == image_id)
             if not self._sees_all_members(context, image):
                 query = query.where(models.ImageMember.member == context.project_id)
@@ -50,6 +60,7 @@ class MemberManager:
         with self.db.reader() as session:
             _, image = self._image(context, session, image_id)
             self.images.authorize(context, 'get_member', image, member_id=member_id)
+            self._check_shared(image)
             row = self._member_row(session, image_id, member_id)
             if row is None or not (self._sees_all_members(context, image)
                                    or member_id == context.project_id):
@@ -64,9 +75,7 @@ class MemberManager:
             if image['owner'] != context.project_id and not images_mod.is_admin(context):
                 raise exception.Forbidden('Only the owner of image %s may add members.'
                                           % image_id)
-            if image['visibility'] != 'shared':
-                raise exception.Forbidden('Only shared images have members. Image %s is %s.'
-                                          % (image_id, image['visibility']))
+            self._check_shared(image)
             if self._member_row(session, image_id, member_id) is not None:
                 raise exception.Conflict('The member %s is already associated with image %s.'
                                          % (member_id, image_id))
@@ -86,6 +95,7 @@ class MemberManager:
     def update(self, context, image_id, member_id, status):
         with self.db.writer() as session:
             _, image = self._image(context, session, image_id)
+            self._check_shared(image)
             row = self._member_row(session, image_id, member_id)
             if row is None:
                 raise exception.NotFound('Member %s not found for image %s.'
@@ -101,6 +111,7 @@ class MemberManager:
     def delete(self, context, image_id, member_id):
         with self.db.writer() as session:
             _, image = self._image(context, session, image_id)
+            self._check_shared(image)
             row = self._member_row(session, image_id, member_id)
             if row is None or not (self._sees_all_members(context, image)
                                    or member_id == context.project_id):
