@@ -2,10 +2,12 @@
 
 ``pocketstack up`` creates DevStack's flavors on first start (m1.nano 42,
 m1.micro 84, m1.tiny 1 … m1.xlarge 5).  A private flavor (``is_public``
-false) is visible to admins and to the projects given access.
+false) is visible to admins and to the projects given access.  Servers keep
+a copy of their flavor, so deleting or changing one never changes a server.
 """
 import sqlalchemy as sa
 
+from pocketstack.common import db as common_db
 from pocketstack.common import exception
 from pocketstack.compute.db import models
 
@@ -35,6 +37,10 @@ def is_admin(context):
     return 'admin' in (context.roles or ())
 
 
+def _not_found(flavorid):
+    return exception.NotFound('Flavor %s could not be found.' % flavorid)
+
+
 class FlavorManager:
 
     def __init__(self, service):
@@ -44,25 +50,36 @@ class FlavorManager:
         return row.is_public or is_admin(context) or context.project_id in {
             p.project_id for p in row.projects}
 
+    @staticmethod
+    def _row(session, flavorid):
+        row = session.scalar(sa.select(models.Flavor).where(models.Flavor.flavorid == flavorid))
+        if row is None:
+            raise _not_found(flavorid)
+        return row
+
     def get(self, context, flavorid):
         with self.db.reader() as session:
-            row = session.scalar(sa.select(models.Flavor).where(models.Flavor.flavorid == flavorid))
-            if row is None or not self._visible(context, row):
-                raise exception.NotFound('Flavor %s could not be found.' % flavorid)
+            row = self._row(session, flavorid)
+            if not self._visible(context, row):
+                raise _not_found(flavorid)
             return to_dict(row)
 
     def list(self, context, is_public=True):
-        """Flavors ``context`` may see; ``is_public`` None lists public and
-        private ones (admins only see other projects' private flavors)."""
+        """Flavors ``context`` may see, as Nova filters them: ``is_public``
+        True gives the public ones and the private ones shared with the
+        caller's project, False the private ones, None all of them.  Only
+        admins see disabled flavors."""
+        admin = is_admin(context)
         with self.db.reader() as session:
             rows = session.scalars(sa.select(models.Flavor).order_by(models.Flavor.flavorid)).all()
             found = []
             for row in rows:
-                if not self._visible(context, row):
+                shared = context.project_id in {p.project_id for p in row.projects}
+                if not self._visible(context, row) or (row.disabled and not admin):
                     continue
-                if is_public is not None and row.is_public != is_public and not (
-                        is_public and not row.is_public and context.project_id in
-                        {p.project_id for p in row.projects}):
+                if is_public is True and not (row.is_public or shared):
+                    continue
+                if is_public is False and row.is_public:
                     continue
                 found.append(to_dict(row))
             return found
@@ -85,6 +102,79 @@ class FlavorManager:
                 return to_dict(row)
         except sa.exc.IntegrityError:
             raise exception.Conflict('Flavor %s already exists.' % values['name'])
+
+    def update_description(self, flavorid, description):
+        with self.db.writer() as session:
+            row = self._row(session, flavorid)
+            row.description = description
+            row.updated_at = common_db.utcnow()
+            return to_dict(row)
+
+    def delete(self, flavorid):
+        with self.db.writer() as session:
+            session.delete(self._row(session, flavorid))
+
+    # -- extra specs -----------------------------------------------------------------
+
+    def set_extra_specs(self, context, flavorid, specs):
+        """Add or change extra specs (the others stay)."""
+        try:
+            with self.db.writer() as session:
+                row = self._row(session, flavorid)
+                if not self._visible(context, row):
+                    raise _not_found(flavorid)
+                existing = {s.key: s for s in row.extra_specs}
+                for key, value in specs.items():
+                    if key in existing:
+                        existing[key].value = value
+                    else:
+                        row.extra_specs.append(models.FlavorExtraSpec(key=key, value=value))
+        except sa.exc.IntegrityError:
+            # Another request added the same key meanwhile.
+            raise exception.Conflict('Flavor %s extra specs were changed by another request; '
+                                     'retry.' % flavorid)
+
+    def delete_extra_spec(self, context, flavorid, key):
+        with self.db.writer() as session:
+            row = self._row(session, flavorid)
+            if not self._visible(context, row):
+                raise _not_found(flavorid)
+            spec = next((s for s in row.extra_specs if s.key == key), None)
+            if spec is None:
+                raise exception.NotFound('Flavor %s has no extra specs with key %s.'
+                                         % (flavorid, key))
+            row.extra_specs.remove(spec)
+
+    # -- project access ----------------------------------------------------------------
+
+    def add_access(self, flavorid, project_id, refuse_public=True):
+        """Share a flavor with a project; the projects it is shared with."""
+        try:
+            with self.db.writer() as session:
+                row = self._row(session, flavorid)
+                if refuse_public and row.is_public:
+                    raise exception.Conflict('Can not add access to a public flavor.')
+                if project_id in {p.project_id for p in row.projects}:
+                    raise exception.Conflict(
+                        'Flavor access already exists for flavor %s and project %s '
+                        'combination.' % (flavorid, project_id))
+                row.projects.append(models.FlavorProject(project_id=project_id))
+                session.flush()
+                return sorted(p.project_id for p in row.projects)
+        except sa.exc.IntegrityError:
+            raise exception.Conflict('Flavor access already exists for flavor %s and project %s '
+                                     'combination.' % (flavorid, project_id))
+
+    def remove_access(self, flavorid, project_id):
+        with self.db.writer() as session:
+            row = self._row(session, flavorid)
+            access = next((p for p in row.projects if p.project_id == project_id), None)
+            if access is None:
+                raise exception.NotFound('Flavor access not found for %s / %s combination.'
+                                         % (flavorid, project_id))
+            row.projects.remove(access)
+            session.flush()
+            return sorted(p.project_id for p in row.projects)
 
     def ensure_defaults(self):
         """DevStack's flavors, when the flavor table is empty (first start)."""

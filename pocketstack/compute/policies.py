@@ -32,5 +32,11 @@ RULES = [policy.RuleDefault('os_compute_api:%s' % name, check) for name, check i
     ('os-flavor-access', ADMIN),
     ('os-hypervisors:list', ADMIN),
     ('os-services:list', ADMIN),
+    ('os-services:update', ADMIN),
+    ('os-services:delete', ADMIN),
+    ('os-availability-zone:detail', ADMIN),
+    ('os-instance-actions:events', ADMIN),
     ('os-instance-actions:events:details', ADMIN),
+    ('limits:other_project', ADMIN),
+    ('os-keypairs:other_user', ADMIN),
 )]

@@ -2,6 +2,7 @@
 flavor_manage.py)."""
 from pocketstack.common import exception
 from pocketstack.common import wsgi
+from pocketstack.compute.flavors import is_admin
 from pocketstack.compute.rest import views
 
 
@@ -11,11 +12,12 @@ class FlavorsController:
         self.flavors = service.flavors
 
     def _list(self, req):
-        is_public = req.GET.get('is_public', 'true').strip().lower()
-        if is_public in ('none', 'all'):
-            visible = None
-        else:
-            visible = wsgi.query_bool(req, 'is_public', True)
+        # Only admins choose (Nova ignores ``is_public`` from anyone else):
+        # 'none' lists public and private flavors alike.
+        visible = True
+        if is_admin(req.context):
+            is_public = req.GET.get('is_public', 'true').strip().lower()
+            visible = None if is_public == 'none' else wsgi.query_bool(req, 'is_public', True)
         found = self.flavors.list(req.context, is_public=visible)
         min_ram = wsgi.query_int(req, 'minRam', minimum=0)
         min_disk = wsgi.query_int(req, 'minDisk', minimum=0)
