@@ -124,7 +124,7 @@ def _bootstrap(identity_conf, urls):
         if service.service_user:
             service_users.append(service.service_user)
         for api in service.apis:
-            if api.catalog_type != 'identity':  # identity registers itself
+            if api.catalog_type not in (None, 'identity'):  # identity registers itself
                 endpoints[api.catalog_type] = urls[api.name] + api.url_path
     service = identity_service.for_conf(identity_conf)
     return bootstrap.bootstrap(service, urls['identity'], endpoints,
@@ -145,7 +145,9 @@ def _print_summary(state_dir, urls, credentials, clouds_file, user_file):
     lines = ['', 'pocketstack is up; its data lives in %s' % state_dir, '']
     for service in registry.SERVICES:
         for api in service.apis:
-            lines.append('  %-10s %-10s %s%s' % (api.catalog_type, api.catalog_name,
+            # An API outside the catalog (metadata) shows its own name.
+            lines.append('  %-10s %-10s %s%s' % (api.catalog_type or '-',
+                                                 api.catalog_name or api.name,
                                                  urls[api.name], api.url_path))
     lines.append('')
     for who, cloud in (('admin', clouds.ADMIN_CLOUD), ('demo', clouds.DEMO_CLOUD)):

@@ -11,7 +11,8 @@ Conventions a service follows to be listed here:
 * ``db_module`` has ``database(conf)`` and ``sync(database)``;
 * ``service_factory(conf)`` returns the service object of that ConfigOpts
   (built once; it has ``.db``);
-* each API is an app of its paste file;
+* each API is an app of its paste file (the first is the service's main API;
+  one without ``catalog_type`` is served but not registered in the catalog);
 * ``first_start(conf, identity)`` (optional) creates what a new cloud starts
   with (the default image, DevStack's flavors) when the service's database
   was just created;
@@ -24,12 +25,12 @@ import importlib
 
 @dataclasses.dataclass(frozen=True)
 class Api:
-    name: str           # 'identity': the <api>_listen* options and --port NAME
-    port: int           # OpenStack's default port
-    paste_app: str      # app name in the service's paste file
-    catalog_type: str   # service type in the catalog
-    catalog_name: str   # service name in the catalog (as DevStack registers it)
-    url_path: str       # endpoint URL path below http://host:port
+    name: str                 # 'identity': the <api>_listen* options and --port NAME
+    port: int                 # OpenStack's default port
+    paste_app: str            # app name in the service's paste file
+    catalog_type: str = None  # service type in the catalog; None: not in the catalog
+    catalog_name: str = None  # service name in the catalog (as DevStack registers it)
+    url_path: str = ''        # endpoint URL path below http://host:port
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,7 +80,9 @@ SERVICES = (
             db_module='pocketstack.compute.db',
             service_factory='pocketstack.compute.service:for_conf',
             apis=(Api(name='osapi_compute', port=8774, paste_app='osapi_compute',
-                      catalog_type='compute', catalog_name='nova', url_path='/v2.1'),),
+                      catalog_type='compute', catalog_name='nova', url_path='/v2.1'),
+                  # Guests reach it through the metadata proxy, never via the catalog.
+                  Api(name='metadata', port=8775, paste_app='metadata')),
             service_user='nova',
             first_start='pocketstack.compute.flavors:on_first_start',
             rpc_services='pocketstack.compute.processes:all_in_one'),

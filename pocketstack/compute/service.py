@@ -80,6 +80,9 @@ quota_opts = [
 api_opts = [
     cfg.IntOpt('max_limit', default=1000, min=1,
                help='Most items a list returns in one page.'),
+    cfg.StrOpt('dhcp_domain', default='novalocal',
+               help='Domain appended to an instance\'s hostname in its metadata '
+                    '(empty: the bare hostname).'),
 ]
 glance_opts = [
     cfg.StrOpt('endpoint_override',
