@@ -188,11 +188,15 @@ _validators = {}
 
 def check_schema(schema, body):
     """Validate ``body`` against a JSON schema; ValidationError names the field."""
-    validator = _validators.get(id(schema))
-    if validator is None:
+    # Keyed by id(), so the entry keeps the schema alive and is reused only
+    # for that very object (an id can be reused once its object is freed).
+    cached = _validators.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        validator = cached[1]
+    else:
         cls = jsonschema.validators.validator_for(schema)
         validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
-        _validators[id(schema)] = validator
+        _validators[id(schema)] = (schema, validator)
     errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
     if errors:
         best = jsonschema.exceptions.best_match(errors)

@@ -22,10 +22,20 @@ from pocketstack.compute import instances
 from pocketstack.compute import manager
 from pocketstack.compute import states
 from pocketstack.compute.db import models
+from pocketstack.compute.scheduler import manager as scheduler_manager
 
 LOG = logging.getLogger(__name__)
 
-ALL_STATES = None
+# action: (the vm_states it is allowed from, the task state it sets)
+POWER_ACTIONS = {
+    'stop': ([states.ACTIVE, states.ERROR], states.POWERING_OFF),
+    'start': ([states.STOPPED], states.POWERING_ON),
+    'pause': ([states.ACTIVE], states.PAUSING),
+    'unpause': ([states.PAUSED], states.UNPAUSING),
+    'suspend': ([states.ACTIVE], states.SUSPENDING),
+    'resume': ([states.SUSPENDED], states.RESUMING),
+}
+_UNSET = object()
 
 
 def is_admin(context):
@@ -36,6 +46,12 @@ def image_summary(image):
     """What a request spec carries of an image."""
     return {k: image.get(k) for k in ('id', 'name', 'min_ram', 'min_disk', 'disk_format',
                                       'container_format', 'size', 'status')}
+
+
+def _image_system_metadata(image):
+    """The image's summary as the instance keeps it (``image_<key>``), which
+    snapshots copy their formats from."""
+    return {'image_%s' % k: v for k, v in image_summary(image).items() if v is not None}
 
 
 class API:
@@ -63,9 +79,10 @@ class API:
 
     def list(self, context, filters, sort_keys, limit, marker, all_tenants=False,
              deleted=False):
-        """One page of instances ``context`` may see, filtered and sorted; the
-        filters work on the instance dicts (name is a regular expression, as
-        in Nova), so they behave alike on every database."""
+        """One page of instances ``context`` may see, filtered and sorted.
+        ``filters`` holds ``project_id``, ``changes-since`` / ``changes-before``
+        (times) and tests on the instance dicts (name is a regular expression,
+        as in Nova), so they behave alike on every database."""
         query = sa.select(models.Instance)
         project = filters.pop('project_id', None)
         if not is_admin(context):
@@ -75,9 +92,14 @@ class API:
         if project is not None:
             query = query.where(models.Instance.project_id == project)
         changes_since = filters.pop('changes-since', None)
+        changes_before = filters.pop('changes-before', None)
         if changes_since is not None:
             query = query.where(models.Instance.updated_at >= changes_since)
-        elif not deleted:
+        if changes_before is not None:
+            query = query.where(models.Instance.updated_at <= changes_before)
+        if changes_since is None and changes_before is None and not deleted:
+            # Deleted servers are listed to admins who ask, and to anyone
+            # asking what changed.
             query = query.where(models.Instance.deleted == 0)
         with self.db.reader() as session:
             found = [instances.to_dict(r) for r in session.scalars(query)]
@@ -102,7 +124,6 @@ class API:
 
     def host_statuses(self):
         """{host: UP / DOWN / MAINTENANCE} for the 2.16 ``host_status``."""
-        from pocketstack.compute.scheduler import manager as scheduler_manager
         with self.db.reader() as session:
             services = session.scalars(sa.select(models.Service).where(
                 models.Service.binary == manager.BINARY)).all()
@@ -115,20 +136,16 @@ class API:
     def create(self, context, name, image_ref, flavor_ref, min_count=1, max_count=1,
                key_name=None, user_data=None, metadata=None, availability_zone=None,
                description=None, hostname=None, tags=(), access_ip_v4=None,
-               access_ip_v6=None, config_drive=None):
+               access_ip_v6=None, config_drive=None, requested_host=None):
         """Validate a boot, write its instances and cast it to the conductor;
-        returns (instances, reservation_id)."""
+        returns (instances, reservation_id).  An admin may name the host, as
+        ``requested_host`` (2.74) or ``availability_zone`` ``zone:host``."""
         try:
             flavor = self.flavors.get(context, flavor_ref)
         except exception.NotFound:
             raise exception.BadRequest('Flavor %s could not be found.' % flavor_ref)
         image = self._bootable_image(context, image_ref, flavor)
-        key_data = None
-        if key_name:
-            try:
-                key_data = self.service.keypairs.get(context.user_id, key_name)['public_key']
-            except exception.NotFound:
-                raise exception.BadRequest('Invalid key_name provided.')
+        key_data = self._key_data(context, key_name) if key_name else None
         if user_data is not None:
             try:
                 base64.b64decode(user_data, validate=True)
@@ -138,9 +155,13 @@ class API:
         if len(metadata) > self.conf.quota.metadata_items >= 0:
             raise exception.Forbidden('Quota exceeded for metadata_items: maximum %d.'
                                       % self.conf.quota.metadata_items)
-        zone = availability_zone or self.conf.default_schedule_zone
+        zone, _, forced_host = (availability_zone or self.conf.default_schedule_zone
+                                or '').partition(':')
         if zone and zone not in self.availability_zones():
             raise exception.BadRequest('The requested availability zone is not available')
+        host = requested_host or forced_host
+        if host:
+            self._check_requested_host(context, host, 'servers:create:forced_host')
 
         reservation_id = 'r-' + common_db.new_id()[:8]
         now = common_db.utcnow()
@@ -153,14 +174,13 @@ class API:
                     uuid=str(uuid_mod.uuid4()), user_id=context.user_id,
                     project_id=context.project_id, display_name=display_name,
                     display_description=description, hostname=hostname or _hostname(display_name),
-                    image_ref=image['id'] if image else '', flavor=flavor,
+                    image_ref=image['id'], flavor=flavor,
                     vm_state=states.BUILDING, task_state=states.SCHEDULING,
-                    power_state=states.NOSTATE, availability_zone=zone, key_name=key_name,
-                    key_data=key_data, user_data=user_data,
+                    power_state=states.NOSTATE, availability_zone=zone or None,
+                    key_name=key_name, key_data=key_data, user_data=user_data,
                     config_drive='True' if config_drive else '', access_ip_v4=access_ip_v4,
                     access_ip_v6=access_ip_v6, reservation_id=reservation_id,
-                    launch_index=index, system_metadata={'image_%s' % k: v for k, v in (
-                        image_summary(image) if image else {}).items() if v is not None},
+                    launch_index=index, system_metadata=_image_system_metadata(image),
                     created_at=now, updated_at=now)
                 row.metadata_items = [models.InstanceMetadata(key=k, value=v)
                                       for k, v in metadata.items()]
@@ -172,13 +192,24 @@ class API:
                 rows.append(row)
             session.flush()
             created = [instances.to_dict(r) for r in rows]
-        request_spec = {'flavor': flavor, 'image': image_summary(image) if image else {},
-                        'availability_zone': zone, 'num_instances': len(created),
-                        'project_id': context.project_id}
+        request_spec = {'flavor': flavor, 'image': image_summary(image),
+                        'availability_zone': zone or None, 'num_instances': len(created),
+                        'project_id': context.project_id, 'force_host': host or None}
         LOG.info('Casting build_instances for %s to the conductor',
                  ', '.join(i['uuid'] for i in created))
         self.conductor.build_instances(context, [i['uuid'] for i in created], request_spec)
         return created, reservation_id
+
+    def _key_data(self, context, key_name):
+        try:
+            return self.service.keypairs.get(context.user_id, key_name)['public_key']
+        except exception.NotFound:
+            raise exception.BadRequest('Invalid key_name provided.')
+
+    def _check_requested_host(self, context, host, rule):
+        self.service.policy.authorize(context, 'os_compute_api:%s' % rule, {})
+        if host not in self.host_statuses():
+            raise exception.BadRequest('Compute host %s could not be found.' % host)
 
     def _bootable_image(self, context, image_ref, flavor):
         if not image_ref:
@@ -226,44 +257,99 @@ class API:
     # -- state changes -----------------------------------------------------------------
 
     def _act(self, context, uuid, action, vm_states, task_state, task_states=(None,),
-             allow_locked=False):
-        """Check state and lock, record the action, set the task state; the
-        instance as it was."""
+             needs_host=True):
+        """Check the lock, the state and the host, record the action, set the
+        task state; the instance as it was (Nova's ``check_instance_lock``,
+        ``check_instance_state`` and ``check_instance_host``)."""
         instance = self.get(context, uuid)
-        if instance['locked'] and not allow_locked and not is_admin(context):
-            raise compute_exc.InstanceIsLocked(uuid=uuid)
-        if vm_states is not ALL_STATES and instance['vm_state'] not in vm_states:
+        self._check_lock(context, instance)
+        if instance['vm_state'] not in vm_states:
             raise compute_exc.InstanceInvalidState(action=action, uuid=uuid, attr='vm_state',
                                                    state=instance['vm_state'])
         if instance['task_state'] not in task_states:
             raise compute_exc.InstanceInvalidState(action=action, uuid=uuid, attr='task_state',
                                                    state=instance['task_state'])
-        if task_state is not None and not instances.update(
-                self.db, uuid, expected_task_state=list(task_states), task_state=task_state):
+        if needs_host and not instance['host']:
+            raise compute_exc.InstanceNotReady(uuid=uuid)
+        if not instances.update(self.db, uuid, expected_task_state=list(task_states),
+                                task_state=task_state):
             raise compute_exc.InstanceInvalidState(action=action, uuid=uuid, attr='task_state',
                                                    state='changed')
         instances.start_action(self.db, context, uuid, action)
         return instance
 
+    @staticmethod
+    def _check_lock(context, instance):
+        if instance['locked'] and not is_admin(context):
+            raise compute_exc.InstanceIsLocked(uuid=instance['uuid'])
+
+    def update(self, context, uuid, **values):
+        """Change what ``PUT /servers/{id}`` may change (name, description,
+        access IPs, hostname); the instance as it is now."""
+        self.get(context, uuid)
+        if values:
+            instances.update(self.db, uuid, **values)
+        return self.get(context, uuid)
+
     def delete(self, context, uuid):
-        instance = self._act(context, uuid, 'delete', ALL_STATES, None,
-                             task_states=_any_task_state(self.get(context, uuid)))
-        if instance['host'] is None:
-            # Never reached a host (or offloaded): nothing to tear down there.
+        """Delete on the host, or here when no host holds the instance (never
+        scheduled, shelved offloaded) or its host is down (Nova's local delete)."""
+        instance = self.get(context, uuid)
+        self._check_lock(context, instance)
+        instances.start_action(self.db, context, uuid, 'delete')
+        if instance['vm_state'] in (states.SHELVED, states.SHELVED_OFFLOADED):
+            self._delete_shelved_image(context, instance)
+        if instance['host'] is None and manager.mark_deleted(self.db, uuid, unplaced_only=True):
+            return
+        instance = self.get(context, uuid)  # a conductor may have placed it meanwhile
+        if self.host_statuses().get(instance['host']) == 'DOWN':
+            LOG.warning('Host %s of instance %s is down: deleting it locally',
+                        instance['host'], uuid)
             manager.mark_deleted(self.db, uuid)
             return
         instances.update(self.db, uuid, task_state=states.DELETING)
         self.compute.terminate_instance(context, uuid, instance['host'])
 
-    def power_action(self, context, uuid, action, vm_states, task_state, **kwargs):
+    def force_delete(self, context, uuid):
+        """``forceDelete`` ends a *soft*-deleted server early.  Deletes here are
+        never soft (Nova's default ``reclaim_instance_interval = 0``), so, as
+        in a default Nova, every server is in a state that refuses it."""
+        instance = self.get(context, uuid)
+        raise compute_exc.InstanceInvalidState(action='forceDelete', uuid=uuid, attr='vm_state',
+                                               state=instance['vm_state'])
+
+    def _delete_shelved_image(self, context, instance):
+        """The snapshot a shelve made has no use once the server is gone."""
+        image_id = instance['system_metadata'].get('shelved_image_id')
+        if not image_id:
+            return
+        try:
+            self.images.delete(context, image_id)
+        except exception.PocketstackError as e:
+            LOG.warning('Could not delete image %s of shelved instance %s: %s', image_id,
+                        instance['uuid'], e.message)
+
+    def power_action(self, context, uuid, action):
+        """stop, start, pause, unpause, suspend or resume."""
+        vm_states, task_state = POWER_ACTIONS[action]
         instance = self._act(context, uuid, action, vm_states, task_state)
-        self.compute.power_action(context, uuid, instance['host'], action, **kwargs)
+        self.compute.power_action(context, uuid, instance['host'], action)
 
     def reboot(self, context, uuid, reboot_type):
-        allowed = [states.ACTIVE] if reboot_type == 'SOFT' else [
-            states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED, states.ERROR]
-        task = states.REBOOTING_HARD if reboot_type == 'HARD' else states.REBOOTING
-        self.power_action(context, uuid, 'reboot', allowed, task, reboot_type=reboot_type)
+        """A SOFT reboot needs a running, idle server; a HARD one also revives
+        stopped, paused, suspended or failed servers, and may interrupt a
+        reboot or power change that hangs."""
+        if reboot_type == 'SOFT':
+            instance = self._act(context, uuid, 'reboot', [states.ACTIVE], states.REBOOTING)
+        else:
+            instance = self._act(
+                context, uuid, 'reboot', [states.ACTIVE, states.STOPPED, states.PAUSED,
+                                          states.SUSPENDED, states.ERROR],
+                states.REBOOTING_HARD,
+                task_states=(None, states.REBOOTING, states.REBOOTING_HARD, states.PAUSING,
+                             states.UNPAUSING, states.SUSPENDING, states.RESUMING))
+        self.compute.power_action(context, uuid, instance['host'], 'reboot',
+                                  reboot_type=reboot_type)
 
     def lock(self, context, uuid, reason=None):
         instance = self.get(context, uuid)
@@ -290,30 +376,32 @@ class API:
                      'base_image_ref': instance['image_ref'] or ''}, **(extra_properties or {}))
         return self.images.create(context, body)
 
-    def snapshot(self, context, uuid, name, metadata=None):
-        instance = self._act(context, uuid, 'createImage',
-                             [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED],
-                             states.IMAGE_SNAPSHOT)
+    def _act_with_image(self, context, uuid, action, vm_states, task_state, name, properties):
+        """An action that fills a new image: the image record is created
+        before casting, and the task state undone if that fails."""
+        instance = self._act(context, uuid, action, vm_states, task_state)
         try:
-            image = self._snapshot_record(context, instance, name, metadata)
+            return instance, self._snapshot_record(context, instance, name, properties)
         except Exception:
-            instances.update(self.db, uuid, task_state=None)
+            instances.update(self.db, uuid, expected_task_state=task_state, task_state=None)
             raise
+
+    def snapshot(self, context, uuid, name, metadata=None):
+        instance, image = self._act_with_image(
+            context, uuid, 'createImage',
+            [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED],
+            states.IMAGE_SNAPSHOT, name, metadata)
         self.compute.snapshot_instance(context, uuid, instance['host'], image['id'])
         return image
 
     def shelve(self, context, uuid):
         """Seed 004's ``nova shelve``: snapshot to ``<name>-shelved``, then
         the host shelves and offloads."""
-        instance = self._act(context, uuid, 'shelve',
-                             [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED],
-                             states.SHELVING)
-        try:
-            image = self._snapshot_record(context, instance,
-                                          '%s-shelved' % instance['display_name'])
-        except Exception:
-            instances.update(self.db, uuid, task_state=None)
-            raise
+        instance = self.get(context, uuid)
+        instance, image = self._act_with_image(
+            context, uuid, 'shelve',
+            [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED],
+            states.SHELVING, '%s-shelved' % instance['display_name'], None)
         self.compute.shelve_instance(context, uuid, instance['host'], image['id'])
 
     def shelve_offload(self, context, uuid):
@@ -321,24 +409,42 @@ class API:
                              states.SHELVING_OFFLOADING)
         self.compute.shelve_offload_instance(context, uuid, instance['host'])
 
-    def unshelve(self, context, uuid, availability_zone=None):
+    def unshelve(self, context, uuid, availability_zone=None, host=None):
+        """Schedule the shelved server again: in its zone, or in
+        ``availability_zone`` (2.77), or on ``host`` (2.91, admins)."""
+        if availability_zone and availability_zone not in self.availability_zones():
+            raise exception.BadRequest('The requested availability zone is not available')
+        if host:
+            self._check_requested_host(context, host, 'os-shelve:unshelve_to_host')
         instance = self._act(context, uuid, 'unshelve',
-                             [states.SHELVED, states.SHELVED_OFFLOADED], states.UNSHELVING)
+                             [states.SHELVED, states.SHELVED_OFFLOADED], states.UNSHELVING,
+                             needs_host=False)
         self.conductor.unshelve_instance(context, uuid, {
             'flavor': instance['flavor'],
             'availability_zone': availability_zone or instance['availability_zone'],
-            'image': {'id': instance['system_metadata'].get('shelved_image_id')}})
+            'image': {'id': instance['system_metadata'].get('shelved_image_id')},
+            'force_host': host})
 
-    def rebuild(self, context, uuid, image_ref, name=None):
+    def rebuild(self, context, uuid, image_ref, metadata=None, key_name=_UNSET, **values):
+        """Respawn the server from ``image_ref`` on its host; ``values`` are
+        columns to change with it (name, description, access IPs, user data,
+        hostname)."""
         instance = self.get(context, uuid)
         image = self._bootable_image(context, image_ref, instance['flavor'])
+        if key_name is not _UNSET:
+            values.update(key_name=key_name,
+                          key_data=self._key_data(context, key_name) if key_name else None)
         self._act(context, uuid, 'rebuild', [states.ACTIVE, states.STOPPED, states.ERROR],
                   states.REBUILDING)
-        values = {'image_ref': image['id']}
-        if name:
-            values['display_name'] = name
-        instances.update(self.db, uuid, **values)
+        system_metadata = {k: v for k, v in instance['system_metadata'].items()
+                           if not k.startswith('image_')}
+        system_metadata.update(_image_system_metadata(image))
+        instances.update(self.db, uuid, image_ref=image['id'], system_metadata=system_metadata,
+                         **values)
+        if metadata is not None:
+            instances.replace_metadata(self.db, uuid, metadata)
         self.compute.rebuild_instance(context, uuid, instance['host'], image['id'])
+        return self.get(context, uuid)
 
     def resize(self, context, uuid, flavor_ref):
         instance = self.get(context, uuid)
@@ -369,8 +475,7 @@ class API:
     def console_output(self, context, uuid, length=None):
         instance = self.get(context, uuid)
         if not instance['host']:
-            raise compute_exc.InstanceInvalidState(action='getConsoleOutput', uuid=uuid,
-                                                   attr='vm_state', state=instance['vm_state'])
+            raise compute_exc.InstanceNotReady(uuid=uuid)
         return self.compute.get_console_output(context, uuid, instance['host'], length)
 
 
@@ -381,10 +486,6 @@ def project_usage(session, project_id):
         models.Instance.deleted == 0)).scalars().all()
     return {'instances': len(flavors), 'cores': sum(f['vcpus'] for f in flavors),
             'ram': sum(f['ram'] for f in flavors)}
-
-
-def _any_task_state(instance):
-    return (instance['task_state'],)
 
 
 def _hostname(display_name):

@@ -8,12 +8,28 @@ class NoValidHost(exception.PocketstackError):
     message = 'No valid host was found. %(reason)s'
 
 
+class MaxRetriesExceeded(NoValidHost):
+    """A build failed on every host it was tried on (or there was none left to try)."""
+    message = 'Exceeded maximum number of retries. %(reason)s'
+
+
+def retries_exhausted(uuid):
+    return MaxRetriesExceeded(reason='Exhausted all hosts available for retrying build '
+                                     'failures for instance %s.' % uuid)
+
+
 class InstanceInvalidState(exception.Conflict):
     message = ('Cannot \'%(action)s\' instance %(uuid)s while it is in %(attr)s %(state)s')
 
 
 class InstanceNotFound(exception.NotFound):
     message = 'Instance %(uuid)s could not be found.'
+
+
+class InstanceNotReady(exception.Conflict):
+    """The action needs the instance's host, and it has none (never scheduled,
+    or shelved offloaded)."""
+    message = 'Instance %(uuid)s is not ready'
 
 
 class InstanceIsLocked(exception.Conflict):

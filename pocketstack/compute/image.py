@@ -15,6 +15,10 @@ from pocketstack.common import auth
 from pocketstack.common import exception
 
 
+_ERRORS = {400: exception.BadRequest, 401: exception.Forbidden, 403: exception.Forbidden,
+           409: exception.Conflict, 413: exception.Forbidden}
+
+
 class ImageClient:
 
     def __init__(self, conf):
@@ -61,8 +65,12 @@ class ImageClient:
         if resp.status_code == 404:
             raise exception.NotFound('Image not found: %s' % path.rsplit('/', 1)[-1])
         if resp.status_code >= 400:
-            raise exception.PocketstackError('Image service answered %s to %s %s: %s' % (
-                resp.status_code, method, path, resp.text[:200]))
+            # The Image service refusing the request is the caller's mistake
+            # (a reserved property, an image it may not touch); its own
+            # failures are ours.
+            error = _ERRORS.get(resp.status_code, exception.PocketstackError)
+            raise error('Image service answered %s to %s %s: %s' % (
+                resp.status_code, method, path, ' '.join(resp.text.split())[:200]))
         return resp.json() if resp.content and 'json' in resp.headers.get(
             'Content-Type', '') else None
 

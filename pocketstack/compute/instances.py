@@ -58,6 +58,15 @@ def update(db, uuid, expected_task_state=_ANY, expected_vm_state=_ANY, **values)
         return session.execute(query.values(**values)).rowcount == 1
 
 
+def replace_metadata(db, uuid, metadata):
+    """Make ``metadata`` the instance's whole metadata (rebuild, ``PUT .../metadata``)."""
+    with db.writer() as session:
+        session.execute(sa.delete(models.InstanceMetadata)
+                        .where(models.InstanceMetadata.instance_uuid == uuid))
+        session.add_all(models.InstanceMetadata(instance_uuid=uuid, key=k, value=v)
+                        for k, v in metadata.items())
+
+
 def add_fault(db, uuid, error, host=None, code=500):
     """Record why an instance failed (shown as ``fault`` by the API)."""
     message = getattr(error, 'message', None) or str(error) or type(error).__name__

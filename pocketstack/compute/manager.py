@@ -7,17 +7,18 @@ only places servers on hosts whose heartbeat is recent.
 
 Every operation runs inside an instance-action event (``compute_<method>``),
 so ``openstack server event list`` shows which host did what and how it
-ended.  State changes name the task state they expect, so an operation that
-lost a race (the server was deleted meanwhile) stops instead of resurrecting
-it.
+ended; one that fails has its task state undone and its fault recorded
+(Nova's ``reverts_task_state`` and ``wrap_instance_fault``).  State changes
+name the task state they expect, so an operation that lost a race (the
+server was deleted meanwhile) stops instead of resurrecting it.
 """
+import contextlib
 import logging
 import threading
 
 import sqlalchemy as sa
 
 from pocketstack.common import db as common_db
-from pocketstack.common import exception
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import instances
 from pocketstack.compute import states
@@ -137,18 +138,29 @@ class ComputeManager:
                                            excluded_hosts=excluded_hosts, attempt=attempt + 1)
             return
         if isinstance(error, compute_exc.BuildFailed) and attempt > 1:
-            error = exception.PocketstackError(
-                'Exceeded maximum number of retries. Exhausted all hosts available for '
-                'retrying build failures for instance %s.' % uuid)
+            error = compute_exc.retries_exhausted(uuid)
         LOG.error('Build of %s failed on %s: %s', uuid, self.host,
                   getattr(error, 'message', error))
         if instances.update(self.db, uuid, vm_state=states.ERROR, task_state=None,
                             power_state=states.NOSTATE):
             instances.add_fault(self.db, uuid, error, host=self.host)
 
+    @contextlib.contextmanager
+    def _operation(self, context, uuid, method):
+        """Run one operation on an instance as the event ``compute_<method>``.
+        Failures end here: the RPC message was a cast, nobody waits for it."""
+        try:
+            with instances.event(self.db, context, uuid, 'compute_%s' % method, self.host):
+                yield
+        except compute_exc.InstanceNotFound:
+            LOG.info('Instance %s was deleted during %s', uuid, method)
+        except Exception as e:  # noqa: BLE001 - recorded on the instance, as Nova does
+            LOG.exception('%s of instance %s failed on %s', method, uuid, self.host)
+            instances.update(self.db, uuid, task_state=None)
+            instances.add_fault(self.db, uuid, e, host=self.host)
+
     def terminate_instance(self, context, instance_uuid):
-        with instances.event(self.db, context, instance_uuid, 'compute_terminate_instance',
-                             self.host):
+        with self._operation(context, instance_uuid, 'terminate_instance'):
             instance = instances.get(self.db, instance_uuid)
             self.driver.destroy(instance)
             mark_deleted(self.db, instance_uuid)
@@ -157,7 +169,7 @@ class ComputeManager:
 
     def _power(self, context, uuid, method, expected_task, driver_call, vm_state, power_state,
                **kwargs):
-        with instances.event(self.db, context, uuid, 'compute_%s' % method, self.host):
+        with self._operation(context, uuid, method):
             instance = instances.get(self.db, uuid)
             driver_call(instance, **kwargs)
             instances.update(self.db, uuid, expected_task_state=expected_task, task_state=None,
@@ -195,39 +207,42 @@ class ComputeManager:
     # -- images --------------------------------------------------------------------
 
     def _upload_snapshot(self, context, instance, image_id):
-        self.images.upload(context, image_id, self.driver.snapshot(instance))
+        """Fill the image the API created; on failure delete it, as Nova does,
+        so no half-made snapshot is left in the Image service."""
+        try:
+            self.images.upload(context, image_id, self.driver.snapshot(instance))
+        except Exception:
+            self.images.delete(context, image_id)
+            raise
 
     def snapshot_instance(self, context, instance_uuid, image_id):
-        with instances.event(self.db, context, instance_uuid, 'compute_snapshot_instance',
-                             self.host):
+        with self._operation(context, instance_uuid, 'snapshot_instance'):
             instance = instances.get(self.db, instance_uuid)
             instances.update(self.db, instance_uuid, expected_task_state=states.IMAGE_SNAPSHOT,
                              task_state=states.IMAGE_UPLOADING)
-            try:
-                self._upload_snapshot(context, instance, image_id)
-            finally:
-                instances.update(self.db, instance_uuid, task_state=None)
+            self._upload_snapshot(context, instance, image_id)
+            instances.update(self.db, instance_uuid, expected_task_state=states.IMAGE_UPLOADING,
+                             task_state=None)
 
     def shelve_instance(self, context, instance_uuid, image_id):
         """Snapshot to the Image service as ``<name>-shelved``, power off, then
         offload at once (``shelved_offload_time = 0``, Nova's default)."""
-        with instances.event(self.db, context, instance_uuid, 'compute_shelve_instance',
-                             self.host):
+        with self._operation(context, instance_uuid, 'shelve_instance'):
             instance = instances.get(self.db, instance_uuid)
             instances.update(self.db, instance_uuid, expected_task_state=states.SHELVING,
                              task_state=states.SHELVING_IMAGE_UPLOADING)
             self._upload_snapshot(context, instance, image_id)
             self.driver.power_off(instance)
             system_metadata = dict(instance['system_metadata'], shelved_image_id=image_id,
-                                   shelved_host=self.host, shelved_at=common_db.utcnow().isoformat())
+                                   shelved_host=self.host,
+                                   shelved_at=common_db.utcnow().isoformat())
             instances.update(self.db, instance_uuid, vm_state=states.SHELVED,
                              task_state=states.SHELVING_OFFLOADING, power_state=states.SHUTDOWN,
                              system_metadata=system_metadata)
-        self.shelve_offload_instance(context, instance_uuid)
+            self.shelve_offload_instance(context, instance_uuid)
 
     def shelve_offload_instance(self, context, instance_uuid):
-        with instances.event(self.db, context, instance_uuid,
-                             'compute_shelve_offload_instance', self.host):
+        with self._operation(context, instance_uuid, 'shelve_offload_instance'):
             instance = instances.get(self.db, instance_uuid)
             self.driver.destroy(instance)
             instances.release_allocations(self.db, instance_uuid)
@@ -235,60 +250,86 @@ class ComputeManager:
                              task_state=None, power_state=states.SHUTDOWN, host=None, node=None)
 
     def unshelve_instance(self, context, instance_uuid, node):
-        with instances.event(self.db, context, instance_uuid, 'compute_unshelve_instance',
-                             self.host):
+        """Spawn the shelved server from its snapshot here; if that fails it
+        stays shelved offloaded, with nothing held on this host."""
+        with self._operation(context, instance_uuid, 'unshelve_instance'):
             instance = instances.get(self.db, instance_uuid)
             image_id = instance['system_metadata'].get('shelved_image_id')
-            image = self.images.get(context, image_id) if image_id else {}
             instances.update(self.db, instance_uuid, host=self.host, node=node,
                              task_state=states.SPAWNING)
-            self.driver.spawn(instance, image, instance['flavor'])
+            try:
+                image = self.images.get(context, image_id) if image_id else {}
+                self.driver.spawn(instance, image, instance['flavor'])
+            except Exception:
+                self.driver.destroy(instance)
+                instances.release_allocations(self.db, instance_uuid)
+                instances.update(self.db, instance_uuid, host=None, node=None)
+                raise
             system_metadata = {k: v for k, v in instance['system_metadata'].items()
                                if not k.startswith('shelved_')}
             instances.update(self.db, instance_uuid, vm_state=states.ACTIVE, task_state=None,
                              power_state=states.RUNNING, system_metadata=system_metadata)
-        if image_id:
-            # As Nova: the shelve snapshot has served its purpose.
-            self.images.delete(context, image_id)
+            if image_id:
+                # As Nova: the shelve snapshot has served its purpose.
+                self.images.delete(context, image_id)
 
     def rebuild_instance(self, context, instance_uuid, image_ref):
-        with instances.event(self.db, context, instance_uuid, 'compute_rebuild_instance',
-                             self.host):
+        """Respawn from the new image; a stopped server stays stopped, and one
+        whose respawn fails goes to ERROR (its old guest is gone)."""
+        with self._operation(context, instance_uuid, 'rebuild_instance'):
             instance = instances.get(self.db, instance_uuid)
             image = self.images.get(context, image_ref)
             self.driver.destroy(instance)
             instances.update(self.db, instance_uuid, task_state=states.REBUILD_SPAWNING)
-            self.driver.spawn(instance, image, instance['flavor'])
-            instances.update(self.db, instance_uuid, vm_state=states.ACTIVE, task_state=None,
-                             power_state=states.RUNNING, launched_at=common_db.utcnow())
+            try:
+                self.driver.spawn(instance, image, instance['flavor'])
+            except Exception:
+                instances.update(self.db, instance_uuid, vm_state=states.ERROR,
+                                 power_state=states.NOSTATE)
+                raise
+            stopped = instance['vm_state'] == states.STOPPED
+            if stopped:
+                self.driver.power_off(instance)
+            instances.update(self.db, instance_uuid,
+                             vm_state=states.STOPPED if stopped else states.ACTIVE,
+                             power_state=states.SHUTDOWN if stopped else states.RUNNING,
+                             task_state=None, launched_at=common_db.utcnow())
 
     # -- resize (prep on the destination, resize on the source, finish on the destination)
 
     def prep_resize(self, context, instance_uuid, node, new_flavor):
-        with instances.event(self.db, context, instance_uuid, 'compute_prep_resize', self.host):
+        with self._operation(context, instance_uuid, 'prep_resize'):
             instance = instances.get(self.db, instance_uuid)
             instances.update(self.db, instance_uuid, task_state=states.RESIZE_MIGRATING,
                              new_flavor=new_flavor)
-        self.compute_rpcapi.resize_instance(context, instance_uuid, instance['host'],
-                                            self.host, node)
+            self.compute_rpcapi.resize_instance(context, instance_uuid, instance['host'],
+                                                self.host, node)
 
     def resize_instance(self, context, instance_uuid, dest_host, dest_node):
-        with instances.event(self.db, context, instance_uuid, 'compute_resize_instance',
-                             self.host):
+        with self._operation(context, instance_uuid, 'resize_instance'):
             instance = instances.get(self.db, instance_uuid)
             self.driver.power_off(instance)
             instances.update(self.db, instance_uuid, task_state=states.RESIZE_FINISH)
-        self.compute_rpcapi.finish_resize(context, instance_uuid, dest_host, self.host)
+            self.compute_rpcapi.finish_resize(context, instance_uuid, dest_host, self.host)
 
     def finish_resize(self, context, instance_uuid, source_host):
-        with instances.event(self.db, context, instance_uuid, 'compute_finish_resize',
-                             self.host):
+        """Start the guest with the new flavor here (powered off again if the
+        server was stopped); the source keeps its guest until confirm or revert."""
+        with self._operation(context, instance_uuid, 'finish_resize'):
             instance = instances.get(self.db, instance_uuid)
             resized = dict(instance, flavor=instance['new_flavor'])
-            self.driver.spawn(resized, {}, instance['new_flavor'])
+            try:
+                self.driver.spawn(resized, {}, instance['new_flavor'])
+            except Exception:
+                instances.update(self.db, instance_uuid, vm_state=states.ERROR)
+                raise
+            stopped = instance['vm_state'] == states.STOPPED
+            if stopped:
+                self.driver.power_off(resized)
             instances.update(
                 self.db, instance_uuid, vm_state=states.RESIZED, task_state=None,
-                power_state=states.RUNNING, host=self.host, node=self.host,
+                power_state=states.SHUTDOWN if stopped else states.RUNNING,
+                host=self.host, node=self.host,
                 old_flavor=instance['flavor'], flavor=instance['new_flavor'], new_flavor=None,
                 system_metadata=dict(instance['system_metadata'], resize_source_host=source_host,
                                      resize_old_vm_state=instance['vm_state']))
@@ -296,8 +337,7 @@ class ComputeManager:
     def confirm_resize(self, context, instance_uuid):
         """On the source: forget the old guest and its claim; the destination's
         claim becomes the instance's."""
-        with instances.event(self.db, context, instance_uuid, 'compute_confirm_resize',
-                             self.host):
+        with self._operation(context, instance_uuid, 'confirm_resize'):
             instance = instances.get(self.db, instance_uuid)
             self.driver.destroy(instance)
             with self.db.writer() as session:
@@ -306,34 +346,32 @@ class ComputeManager:
                 session.execute(sa.update(models.Allocation)
                                 .where(models.Allocation.consumer_id == 'resize-' + instance_uuid)
                                 .values(consumer_id=instance_uuid))
-            system_metadata = {k: v for k, v in instance['system_metadata'].items()
-                               if not k.startswith('resize_')}
-            instances.update(self.db, instance_uuid, vm_state=states.ACTIVE, task_state=None,
-                             old_flavor=None, system_metadata=system_metadata)
+            instances.update(self.db, instance_uuid, vm_state=_vm_state_before_resize(instance),
+                             task_state=None, old_flavor=None,
+                             system_metadata=_without_resize_keys(instance))
 
     def revert_resize(self, context, instance_uuid):
         """On the destination: drop the new guest and its claim, then the
         source restarts the old one."""
-        with instances.event(self.db, context, instance_uuid, 'compute_revert_resize',
-                             self.host):
+        with self._operation(context, instance_uuid, 'revert_resize'):
             instance = instances.get(self.db, instance_uuid)
             self.driver.destroy(instance)
             instances.release_allocations(self.db, 'resize-' + instance_uuid)
-        self.compute_rpcapi.finish_revert_resize(
-            context, instance_uuid, instance['system_metadata']['resize_source_host'])
+            self.compute_rpcapi.finish_revert_resize(
+                context, instance_uuid, instance['system_metadata']['resize_source_host'])
 
     def finish_revert_resize(self, context, instance_uuid):
-        with instances.event(self.db, context, instance_uuid, 'compute_finish_revert_resize',
-                             self.host):
+        with self._operation(context, instance_uuid, 'finish_revert_resize'):
             instance = instances.get(self.db, instance_uuid)
-            old = dict(instance, flavor=instance['old_flavor'])
-            self.driver.power_on(old)
-            system_metadata = {k: v for k, v in instance['system_metadata'].items()
-                               if not k.startswith('resize_')}
-            instances.update(self.db, instance_uuid, vm_state=states.ACTIVE, task_state=None,
-                             power_state=states.RUNNING, host=self.host, node=self.host,
+            vm_state = _vm_state_before_resize(instance)
+            if vm_state == states.ACTIVE:
+                self.driver.power_on(dict(instance, flavor=instance['old_flavor']))
+            instances.update(self.db, instance_uuid, vm_state=vm_state, task_state=None,
+                             power_state=states.RUNNING if vm_state == states.ACTIVE
+                             else states.SHUTDOWN,
+                             host=self.host, node=self.host,
                              flavor=instance['old_flavor'], old_flavor=None,
-                             system_metadata=system_metadata)
+                             system_metadata=_without_resize_keys(instance))
 
     # -- console -------------------------------------------------------------------
 
@@ -344,13 +382,24 @@ class ComputeManager:
         return text
 
 
-def mark_deleted(db, uuid):
-    """Soft-delete an instance (Nova's ``deleted = id``) and release its claims."""
+def _vm_state_before_resize(instance):
+    return instance['system_metadata'].get('resize_old_vm_state') or states.ACTIVE
+
+
+def _without_resize_keys(instance):
+    return {k: v for k, v in instance['system_metadata'].items() if not k.startswith('resize_')}
+
+
+def mark_deleted(db, uuid, unplaced_only=False):
+    """Soft-delete an instance (Nova's ``deleted = id``) and release its
+    claims; True if it was deleted now.  ``unplaced_only``: only while no
+    host holds it (the API deleting a server that is still being scheduled)."""
     now = common_db.utcnow()
     with db.writer() as session:
-        row = session.scalar(sa.select(models.Instance).where(models.Instance.uuid == uuid))
-        if row is None or row.deleted:
-            return
+        row = session.scalar(sa.select(models.Instance).where(models.Instance.uuid == uuid)
+                             .with_for_update())
+        if row is None or row.deleted or (unplaced_only and row.host is not None):
+            return False
         row.deleted = row.id
         row.vm_state = states.DELETED
         row.task_state = None
@@ -358,3 +407,4 @@ def mark_deleted(db, uuid):
         row.deleted_at = row.terminated_at = row.updated_at = now
         session.execute(sa.delete(models.Allocation).where(
             models.Allocation.consumer_id.in_([uuid, 'resize-' + uuid])))
+        return True

@@ -38,5 +38,7 @@ RULES = [policy.RuleDefault('os_compute_api:%s' % name, check) for name, check i
     ('os-instance-actions:events', ADMIN),
     ('os-instance-actions:events:details', ADMIN),
     ('limits:other_project', ADMIN),
+    ('servers:create:forced_host', ADMIN),
+    ('os-shelve:unshelve_to_host', ADMIN),
     ('os-keypairs:other_user', ADMIN),
 )]

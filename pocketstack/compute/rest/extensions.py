@@ -1,6 +1,7 @@
 """The route tables of the v2.1 API's extensions (entry points of
 ``pocketstack.compute.api.v21.extensions``; see router.py)."""
 from pocketstack.common import wsgi
+from pocketstack.compute.rest import microversion
 
 Route = wsgi.Route
 
@@ -10,7 +11,8 @@ def versions(service):
 
     class VersionController:
         def show(self, req):
-            return versions_mod.version_document(req, 'v2.1')
+            legacy = microversion.api_version(req) == microversion.LEGACY
+            return versions_mod.version_document(req, 'v2.0' if legacy else 'v2.1')
     return [Route('/', GET=(VersionController(), 'show'))]
 
 

@@ -1,5 +1,9 @@
-"""Request body schemas of the Compute API, by microversion."""
+"""Request body schemas of the Compute API, by microversion.
+
+Each version's schema is built once and kept: ``wsgi.check_schema`` caches
+its validator by the schema object."""
 import copy
+import functools
 
 NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
         'pattern': r'^(?! )[\S ]*(?<! )$'}  # no leading/trailing blanks, no control characters
@@ -36,8 +40,7 @@ _SERVER_CREATE = {
                 'flavorRef': {'type': ['string', 'integer'], 'minLength': 1},
                 'adminPass': {'type': 'string'},
                 'metadata': METADATA,
-                'networks': {'oneOf': [{'type': 'array', 'items': _NETWORK},
-                                       {'enum': ['none', 'auto']}]},
+                'networks': {'type': 'array', 'items': _NETWORK},
                 'OS-DCF:diskConfig': {'enum': ['AUTO', 'MANUAL']},
                 'accessIPv4': {'type': 'string', 'format': 'ipv4'},
                 'accessIPv6': {'type': 'string', 'format': 'ipv6'},
@@ -65,6 +68,7 @@ _SERVER_CREATE = {
 }
 
 
+@functools.lru_cache(maxsize=None)
 def server_create(version):
     schema = copy.deepcopy(_SERVER_CREATE)
     props = schema['properties']['server']['properties']
@@ -72,8 +76,10 @@ def server_create(version):
         props[key] = {'type': 'integer', 'minimum': 1}
     if version >= (2, 19):
         props['description'] = DESCRIPTION
-    if version >= (2, 32):
-        props['networks']['oneOf'][0]['items']['properties']['tag'] = {'type': 'string'}
+    if version >= (2, 37):
+        # "Get me a network": networks required, and 'none' / 'auto' allowed.
+        props['networks'] = {'oneOf': [props['networks'], {'enum': ['none', 'auto']}]}
+        schema['properties']['server']['required'].append('networks')
     if version >= (2, 52):
         props['tags'] = {'type': 'array', 'maxItems': 50,
                          'items': {'type': 'string', 'minLength': 1, 'maxLength': 60,
@@ -90,6 +96,7 @@ def server_create(version):
     return schema
 
 
+@functools.lru_cache(maxsize=None)
 def server_update(version):
     props = {'name': NAME, 'accessIPv4': {'type': 'string', 'format': 'ipv4'},
              'accessIPv6': {'type': 'string', 'format': 'ipv6'},
@@ -102,3 +109,56 @@ def server_update(version):
             'properties': {'server': {'type': 'object', 'properties': props,
                                       'additionalProperties': False}},
             'required': ['server'], 'additionalProperties': False}
+
+
+# -- server actions ----------------------------------------------------------------
+
+REBOOT = {'type': 'object',
+          'properties': {'type': {'enum': ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']}},
+          'required': ['type'], 'additionalProperties': False}
+LOCK = {'type': ['object', 'null'],
+        'properties': {'locked_reason': {'type': 'string', 'minLength': 1, 'maxLength': 255}},
+        'additionalProperties': False}
+UNSHELVE = {'type': ['object', 'null'], 'properties': {'availability_zone': NAME},
+            'additionalProperties': False}
+# 2.91: an admin may name the host; a null zone unpins the server.
+UNSHELVE_V291 = {'type': ['object', 'null'],
+                 'properties': {'availability_zone': {'type': ['string', 'null'],
+                                                      'minLength': 1, 'maxLength': 255},
+                                'host': {'type': 'string', 'minLength': 1, 'maxLength': 255}},
+                 'additionalProperties': False}
+CREATE_IMAGE = {'type': 'object', 'properties': {'name': NAME, 'metadata': METADATA},
+                'required': ['name'], 'additionalProperties': False}
+RESIZE = {'type': 'object',
+          'properties': {'flavorRef': {'type': ['string', 'integer'], 'minLength': 1},
+                         'OS-DCF:diskConfig': {'enum': ['AUTO', 'MANUAL']}},
+          'required': ['flavorRef'], 'additionalProperties': False}
+CONSOLE_OUTPUT = {'type': ['object', 'null'],
+                  'properties': {'length': {'type': ['integer', 'string', 'null'],
+                                            'pattern': '^-?[0-9]+$', 'minimum': -1}},
+                  'additionalProperties': False}
+
+
+@functools.lru_cache(maxsize=None)
+def rebuild(version):
+    props = {'imageRef': {'type': 'string', 'minLength': 1}, 'name': NAME,
+             'adminPass': {'type': 'string'}, 'metadata': METADATA,
+             'preserve_ephemeral': {'type': 'boolean'},
+             'OS-DCF:diskConfig': {'enum': ['AUTO', 'MANUAL']},
+             'accessIPv4': {'type': 'string', 'format': 'ipv4'},
+             'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+             'personality': {'type': 'array'}}
+    if version >= (2, 19):
+        props['description'] = DESCRIPTION
+    if version >= (2, 54):
+        props['key_name'] = {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255}
+    if version >= (2, 57):
+        props.pop('personality')
+        props['user_data'] = {'type': ['string', 'null'], 'maxLength': 65535}
+    if version >= (2, 63):
+        props['trusted_image_certificates'] = {'type': ['array', 'null']}
+    if version >= (2, 90):
+        props['hostname'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+    return {'type': 'object', 'properties': {'rebuild': {
+        'type': 'object', 'properties': props, 'required': ['imageRef'],
+        'additionalProperties': False}}, 'required': ['rebuild']}

@@ -4,8 +4,11 @@ handlers do.  Each handler checks its body and calls the compute API, which
 checks the server's state (409 otherwise)."""
 from pocketstack.common import exception
 from pocketstack.common import wsgi
-from pocketstack.compute import states
+from pocketstack.compute.api import is_admin
 from pocketstack.compute.rest import microversion
+from pocketstack.compute.rest import schemas
+from pocketstack.compute.rest import servers
+from pocketstack.compute.rest import views
 
 
 class ServerActionsController:
@@ -13,14 +16,14 @@ class ServerActionsController:
     def __init__(self, service):
         self.api = service.api
         self.policy = service.policy
+        self.images = service.images
         self.handlers = {
-            'os-start': self._power('start', [states.STOPPED], states.POWERING_ON),
-            'os-stop': self._power('stop', [states.ACTIVE, states.ERROR, states.RESIZED,
-                                            states.RESCUED], states.POWERING_OFF),
-            'pause': self._power('pause', [states.ACTIVE], states.PAUSING),
-            'unpause': self._power('unpause', [states.PAUSED], states.UNPAUSING),
-            'suspend': self._power('suspend', [states.ACTIVE], states.SUSPENDING),
-            'resume': self._power('resume', [states.SUSPENDED], states.RESUMING),
+            'os-start': self._power('start'),
+            'os-stop': self._power('stop'),
+            'pause': self._power('pause'),
+            'unpause': self._power('unpause'),
+            'suspend': self._power('suspend'),
+            'resume': self._power('resume'),
             'reboot': self.reboot,
             'lock': self.lock,
             'unlock': lambda req, uuid, body: self.api.unlock(req.context, uuid),
@@ -33,6 +36,7 @@ class ServerActionsController:
             'confirmResize': self.confirm_resize,
             'revertResize': lambda req, uuid, body: self.api.revert_resize(req.context, uuid),
             'os-getConsoleOutput': self.console_output,
+            'forceDelete': lambda req, uuid, body: self.api.force_delete(req.context, uuid),
         }
 
     def action(self, req, server_id):
@@ -52,70 +56,68 @@ class ServerActionsController:
             return wsgi.json_response(None, status=202)
         return result
 
-    def _power(self, action, vm_states, task_state):
+    def _power(self, action):
         def handler(req, uuid, body):
-            self.api.power_action(req.context, uuid, action, vm_states, task_state)
+            self.api.power_action(req.context, uuid, action)
         return handler
 
     def reboot(self, req, uuid, body):
-        reboot_type = (body or {}).get('type') if isinstance(body, dict) else None
-        if reboot_type is None or str(reboot_type).upper() not in ('SOFT', 'HARD'):
-            raise exception.BadRequest('Invalid input for field/attribute type: must be one '
-                                       'of SOFT, HARD.')
-        self.api.reboot(req.context, uuid, str(reboot_type).upper())
+        wsgi.check_schema(schemas.REBOOT, body)
+        self.api.reboot(req.context, uuid, body['type'].upper())
 
     def lock(self, req, uuid, body):
-        reason = body.get('locked_reason') if isinstance(body, dict) and \
-            microversion.api_version(req) >= (2, 73) else None
+        reason = None
+        if microversion.api_version(req) >= (2, 73):
+            wsgi.check_schema(schemas.LOCK, body)
+            reason = (body or {}).get('locked_reason')
         self.api.lock(req.context, uuid, reason)
 
     def unshelve(self, req, uuid, body):
-        zone = body.get('availability_zone') if isinstance(body, dict) else None
-        self.api.unshelve(req.context, uuid, availability_zone=zone)
+        version = microversion.api_version(req)
+        body = body if version >= (2, 77) else None
+        if body is not None:
+            wsgi.check_schema(schemas.UNSHELVE_V291 if version >= (2, 91)
+                              else schemas.UNSHELVE, body)
+        body = body or {}
+        self.api.unshelve(req.context, uuid, availability_zone=body.get('availability_zone'),
+                          host=body.get('host'))
 
     def create_image(self, req, uuid, body):
-        if not isinstance(body, dict) or not isinstance(body.get('name'), str) or \
-                not body['name'].strip():
-            raise exception.BadRequest('createImage needs a non-empty "name".')
-        metadata = body.get('metadata') or {}
-        if not isinstance(metadata, dict):
-            raise exception.BadRequest('createImage "metadata" must be an object.')
-        image = self.api.snapshot(req.context, uuid, body['name'], metadata)
+        wsgi.check_schema(schemas.CREATE_IMAGE, body)
+        image = self.api.snapshot(req.context, uuid, body['name'], body.get('metadata'))
         if microversion.api_version(req) >= (2, 45):
             return wsgi.json_response({'image_id': image['id']}, status=202)
+        # Before 2.45 the answer is the snapshot's URL in the Image service.
         resp = wsgi.json_response(None, status=202)
-        resp.headers['Location'] = '%s%s/images/%s' % (req.host_url, req.script_name,
-                                                       image['id'])
+        resp.headers['Location'] = '%s/images/%s' % (self.images.endpoint(), image['id'])
         return resp
 
     def rebuild(self, req, uuid, body):
-        if not isinstance(body, dict) or not body.get('imageRef'):
-            raise exception.BadRequest('rebuild needs an "imageRef".')
-        self.api.rebuild(req.context, uuid, body['imageRef'], name=body.get('name'))
-        from pocketstack.compute.rest import views
-        instance = self.api.get(req.context, uuid)
-        from pocketstack.compute.api import is_admin
-        return wsgi.json_response({'server': views.detail(req, instance, is_admin(req.context),
-                                                          show=True)}, status=202)
+        version = microversion.api_version(req)
+        wsgi.check_schema(schemas.rebuild(version), {'rebuild': body})
+        values = {column: body[field] for field, column in (
+            ('name', 'display_name'), ('description', 'display_description'),
+            ('accessIPv4', 'access_ip_v4'), ('accessIPv6', 'access_ip_v6'),
+            ('key_name', 'key_name'), ('user_data', 'user_data'), ('hostname', 'hostname'))
+            if field in body}
+        instance = self.api.rebuild(req.context, uuid, servers.ref_id(body['imageRef']),
+                                    metadata=body.get('metadata'), **values)
+        server = views.detail(req, instance, is_admin(req.context), show=True)
+        server['adminPass'] = body.get('adminPass') or servers.new_password()
+        return wsgi.json_response({'server': server}, status=202)
 
     def resize(self, req, uuid, body):
-        if not isinstance(body, dict) or not body.get('flavorRef'):
-            raise exception.BadRequest('resize needs a "flavorRef".')
-        self.api.resize(req.context, uuid, str(body['flavorRef']))
+        wsgi.check_schema(schemas.RESIZE, body)
+        self.api.resize(req.context, uuid, servers.ref_id(body['flavorRef']))
 
     def confirm_resize(self, req, uuid, body):
         self.api.confirm_resize(req.context, uuid)
         return wsgi.json_response(None, status=204)
 
     def console_output(self, req, uuid, body):
-        length = (body or {}).get('length') if isinstance(body, dict) else None
-        if length is not None:
-            try:
-                length = int(length)
-            except (TypeError, ValueError):
-                raise exception.BadRequest('length must be an integer.')
-            if length < -1:
-                raise exception.BadRequest('length must be -1 or more.')
-            if length == -1:
-                length = None
+        wsgi.check_schema(schemas.CONSOLE_OUTPUT, body)
+        length = (body or {}).get('length')
+        length = None if length is None or int(length) == -1 else int(length)
+        if length is not None and length < 0:
+            raise exception.BadRequest('length must be -1 (everything) or more.')
         return {'output': self.api.console_output(req.context, uuid, length)}

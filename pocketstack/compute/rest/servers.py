@@ -3,23 +3,50 @@ show, create (seed 004's ``POST /servers``), update, delete, and the
 ``action`` member action whose handlers live in server_actions.py."""
 import re
 import secrets
+import urllib.parse
 
 from pocketstack.common import exception
 from pocketstack.common import wsgi
 from pocketstack.compute import states
+from pocketstack.compute.api import is_admin
 from pocketstack.compute.rest import microversion
 from pocketstack.compute.rest import schemas
 from pocketstack.compute.rest import views
-from pocketstack.compute.api import is_admin
+from pocketstack.image.core.images import parse_datetime
 
 SORT_KEYS = {'created_at', 'display_name', 'updated_at', 'uuid', 'vm_state', 'task_state',
              'launched_at', 'terminated_at', 'availability_zone', 'hostname', 'key_name',
              'locked', 'power_state', 'progress', 'project_id', 'user_id', 'host', 'node'}
-ADMIN_FILTERS = {'host', 'node', 'project_id', 'tenant_id', 'all_tenants', 'deleted'}
+ADMIN_SORT_KEYS = {'host', 'node'}
+PAGING = {'limit', 'marker', 'sort_key', 'sort_dir'}
 
+# Query filters of GET /servers: the ones members may use, by the version that
+# allowed them (Nova drops the others silently for members), and those only
+# admins may use.
+MEMBER_FILTERS = [((2, 1), {'reservation_id', 'name', 'status', 'image', 'flavor', 'ip',
+                            'changes-since'}),
+                  ((2, 5), {'ip6'}),
+                  ((2, 26), {'tags', 'tags-any', 'not-tags', 'not-tags-any'}),
+                  ((2, 66), {'changes-before'}),
+                  ((2, 73), {'locked'}),
+                  ((2, 83), {'availability_zone', 'config_drive', 'key_name', 'created_at',
+                             'launched_at', 'terminated_at', 'power_state', 'task_state',
+                             'vm_state', 'progress', 'user_id'})]
+ADMIN_FILTERS = {'all_tenants', 'deleted', 'host', 'node', 'project_id', 'tenant_id', 'uuid',
+                 'hostname', 'launch_index', 'locked_by'}
+# From 2.75 anything else in the query string is a 400 (Nova's query schema).
+KNOWN_PARAMETERS = set().union(PAGING, ADMIN_FILTERS, *(f for _, f in MEMBER_FILTERS))
 
-def _contains_all(wanted):
-    return lambda i: set(wanted) <= set(i['tags'])
+# Filters that compare one column with the parameter's value (converted).
+_EXACT = {'reservation_id': ('reservation_id', str), 'image': ('image_ref', str),
+          'key_name': ('key_name', str), 'availability_zone': ('availability_zone', str),
+          'vm_state': ('vm_state', str), 'task_state': ('task_state', str),
+          'power_state': ('power_state', int), 'progress': ('progress', int),
+          'user_id': ('user_id', str), 'uuid': ('uuid', str), 'hostname': ('hostname', str),
+          'host': ('host', str), 'node': ('node', str), 'launch_index': ('launch_index', int),
+          'locked_by': ('locked_by', str), 'created_at': ('created_at', parse_datetime),
+          'launched_at': ('launched_at', parse_datetime),
+          'terminated_at': ('terminated_at', parse_datetime)}
 
 
 def _regex(column, pattern):
@@ -30,10 +57,19 @@ def _regex(column, pattern):
     return lambda i: bool(compiled.search(i[column] or ''))
 
 
+def _tags(value):
+    return set(value.split(','))
+
+
+def ref_id(ref):
+    """An id, or the last segment of a link to it (Nova accepts both)."""
+    ref = str(ref)
+    return ref.rstrip('/').rsplit('/', 1)[-1] if '/' in ref else ref
+
+
 class ServersController:
 
     def __init__(self, service):
-        self.service = service
         self.api = service.api
         self.policy = service.policy
         self.conf = service.conf
@@ -68,74 +104,101 @@ class ServersController:
         return statuses.get(instance['host'], 'UNKNOWN') if instance['host'] else ''
 
     def _page(self, req, servers, found):
-        key = 'servers'
-        body = {key: servers}
-        limit = self._limit(req)
-        if found and len(found) == limit:
+        """The page, with a ``next`` link when it is full (as Nova: a full last
+        page links to an empty one)."""
+        body = {'servers': servers}
+        if found and len(found) == self._limit(req):
             params = [(k, v) for k, v in req.GET.items() if k != 'marker']
-            import urllib.parse
             query = urllib.parse.urlencode(params + [('marker', found[-1]['uuid'])])
-            body['servers_links'] = [{'rel': 'next', 'href': '%s%s/servers%s?%s' % (
-                req.host_url, req.script_name, '/detail' if req.path.endswith('/detail') else '',
-                query)}]
+            collection = 'servers/detail' if req.path_info.endswith('/detail') else 'servers'
+            body['servers_links'] = [{'rel': 'next', 'href': '%s/%s?%s' % (
+                wsgi.base_url(req), collection, query)}]
         return body
 
     def _limit(self, req):
         return min(wsgi.query_int(req, 'limit', self.conf.api.max_limit, minimum=0),
                    self.conf.api.max_limit)
 
+    def _search_options(self, req):
+        """The query parameters that apply to this caller at this version."""
+        version = microversion.api_version(req)
+        if version >= (2, 75):
+            unknown = sorted(set(req.GET) - KNOWN_PARAMETERS)
+            if unknown:
+                raise exception.ValidationError(
+                    'Invalid input for query parameters: additional properties are not '
+                    'allowed (%s)' % ', '.join(unknown))
+        if is_admin(req.context):
+            allowed = KNOWN_PARAMETERS
+        else:
+            allowed = set(PAGING).union(*(f for since, f in MEMBER_FILTERS if version >= since))
+        return {k: req.GET.getall(k) for k in req.GET if k in allowed}
+
     def _list(self, req):
         context = req.context
         admin = is_admin(context)
-        params = req.GET
+        version = microversion.api_version(req)
+        params = self._search_options(req)
+        one = {k: v[-1] for k, v in params.items()}
         filters = {}
-        if 'name' in params:
-            filters['name'] = _regex('display_name', params['name'])
+        deleted = admin and wsgi.query_bool(req, 'deleted', False)
+        if 'name' in one:
+            filters['name'] = _regex('display_name', one['name'])
         if 'status' in params:
-            wanted = {s.upper() for s in params.getall('status')}
-            if 'DELETED' in wanted and not admin:
-                wanted.discard('DELETED')
+            wanted = {s.upper() for s in params['status']}
+            unknown = {s for s in wanted if not states.vm_states_for_status(s)}
+            if unknown and version >= (2, 38):
+                raise exception.BadRequest('Invalid status value: %s' % ', '.join(sorted(unknown)))
+            if 'DELETED' in wanted:
+                if not admin:
+                    raise exception.Forbidden('Only administrators may list deleted instances')
+                deleted = True
             filters['status'] = lambda i: states.status(i['vm_state'], i['task_state']) in wanted
-        for param, column in (('image', 'image_ref'), ('reservation_id', 'reservation_id'),
-                              ('key_name', 'key_name'), ('availability_zone', 'availability_zone'),
-                              ('vm_state', 'vm_state'), ('task_state', 'task_state')):
-            if param in params:
-                filters[param] = lambda i, c=column, v=params[param]: i[c] == v
-        if 'flavor' in params:
-            filters['flavor'] = lambda i, v=params['flavor']: i['flavor']['id'] == v
-        if 'tags' in params:
-            filters['tags'] = _contains_all(params['tags'].split(','))
-        if 'tags-any' in params:
-            filters['tags-any'] = lambda i, v=set(params['tags-any'].split(',')): bool(
+        for param, (column, convert) in _EXACT.items():
+            if param in one:
+                try:
+                    value = convert(one[param])
+                except ValueError:
+                    raise exception.BadRequest('Invalid value for %s: %s' % (param, one[param]))
+                filters[param] = lambda i, c=column, v=value: i[c] == v
+        if 'flavor' in one:
+            filters['flavor'] = lambda i, v=one['flavor']: i['flavor']['id'] == v
+        if 'config_drive' in one:
+            wanted_drive = wsgi.query_bool(req, 'config_drive')
+            filters['config_drive'] = lambda i: bool(i['config_drive']) == wanted_drive
+        for param in ('ip', 'ip6'):
+            if param in one:
+                # Servers have no addresses until the Network service exists.
+                filters[param] = lambda i: False
+        if 'tags' in one:
+            filters['tags'] = lambda i, v=_tags(one['tags']): v <= set(i['tags'])
+        if 'tags-any' in one:
+            filters['tags-any'] = lambda i, v=_tags(one['tags-any']): bool(v & set(i['tags']))
+        if 'not-tags' in one:
+            filters['not-tags'] = lambda i, v=_tags(one['not-tags']): not v <= set(i['tags'])
+        if 'not-tags-any' in one:
+            filters['not-tags-any'] = lambda i, v=_tags(one['not-tags-any']): not (
                 v & set(i['tags']))
-        if 'not-tags' in params:
-            filters['not-tags'] = lambda i, v=set(params['not-tags'].split(',')): not (
-                v <= set(i['tags']))
-        if 'not-tags-any' in params:
-            filters['not-tags-any'] = lambda i, v=set(params['not-tags-any'].split(',')): not (
-                v & set(i['tags']))
-        if 'locked' in params and microversion.api_version(req) >= (2, 73):
+        if 'locked' in one:
             locked = wsgi.query_bool(req, 'locked')
             filters['locked'] = lambda i: bool(i['locked']) == locked
-        if 'changes-since' in params:
-            from pocketstack.image.core.images import parse_datetime
-            filters['changes-since'] = parse_datetime(params['changes-since'])
-        if admin:
-            for param, column in (('host', 'host'), ('node', 'node')):
-                if param in params:
-                    filters[param] = lambda i, c=column, v=params[param]: i[c] == v
-            project = params.get('project_id') or params.get('tenant_id')
-            if project:
-                filters['project_id'] = project
+        if 'changes-since' in one:
+            filters['changes-since'] = parse_datetime(one['changes-since'])
+        if 'changes-before' in one:
+            filters['changes-before'] = parse_datetime(one['changes-before'])
+            if filters['changes-before'] < filters.get('changes-since', filters['changes-before']):
+                raise exception.BadRequest('The value of changes-since must be less than or '
+                                           'equal to changes-before.')
         all_tenants = admin and wsgi.query_bool(req, 'all_tenants', False)
-        deleted = admin and wsgi.query_bool(req, 'deleted', False)
+        if all_tenants and (one.get('project_id') or one.get('tenant_id')):
+            filters['project_id'] = one.get('project_id') or one.get('tenant_id')
         if deleted:
             filters['deleted'] = lambda i: bool(i['deleted'])
-        return self.api.list(context, filters, self._sort(req), self._limit(req),
-                             params.get('marker'), all_tenants=all_tenants, deleted=deleted)
+        return self.api.list(context, filters, self._sort(req, admin), self._limit(req),
+                             one.get('marker'), all_tenants=all_tenants, deleted=deleted)
 
     @staticmethod
-    def _sort(req):
+    def _sort(req, admin):
         keys = req.GET.getall('sort_key')
         dirs = req.GET.getall('sort_dir')
         for key in keys:
@@ -144,9 +207,10 @@ class ServersController:
         for direction in dirs:
             if direction not in ('asc', 'desc'):
                 raise exception.BadRequest('Invalid sort_dir: %s' % direction)
-        if not keys:
+        sort = [(k, dirs[n] if n < len(dirs) else 'desc') for n, k in enumerate(keys)
+                if admin or k not in ADMIN_SORT_KEYS]
+        if not sort:
             return [('created_at', dirs[0] if dirs else 'desc'), ('uuid', 'desc')]
-        sort = [(k, dirs[n] if n < len(dirs) else 'desc') for n, k in enumerate(keys)]
         return sort + [('uuid', sort[-1][1])]
 
     # -- one server ----------------------------------------------------------------------
@@ -163,11 +227,7 @@ class ServersController:
         body = req.json_body()
         wsgi.check_schema(schemas.server_create(version), body)
         server = body['server']
-        if version >= (2, 37) and 'networks' not in server:
-            raise exception.BadRequest("Invalid input for field/attribute server: "
-                                       "'networks' is a required property")
-        networks = server.get('networks')
-        if isinstance(networks, list) and networks:
+        if isinstance(server.get('networks'), list) and server['networks']:
             raise exception.BadRequest('Networks are not available yet: boot with networks '
                                        '"none" or "auto" (the Network service is not built).')
         image_ref = server.get('imageRef') or _bdm_image(server.get('block_device_mapping_v2'))
@@ -175,21 +235,28 @@ class ServersController:
         max_count = server.get('max_count', min_count)
         if min_count > max_count:
             raise exception.BadRequest('min_count must be <= max_count')
+        if server.get('hostname') and max_count > 1:
+            raise exception.BadRequest('Unable to set hostname with multiple create.')
+        if server.get('host') and server.get('hypervisor_hostname') not in (
+                None, server['host']):
+            raise exception.BadRequest('Compute host %s has no hypervisor %s.' % (
+                server['host'], server['hypervisor_hostname']))
         created, reservation_id = self.api.create(
-            req.context, server['name'], image_ref, str(server['flavorRef']),
+            req.context, server['name'], ref_id(image_ref) if image_ref else None,
+            ref_id(server['flavorRef']),
             min_count=min_count, max_count=max_count, key_name=server.get('key_name'),
             user_data=server.get('user_data'), metadata=server.get('metadata'),
             availability_zone=server.get('availability_zone'),
             description=server.get('description'), hostname=server.get('hostname'),
             tags=server.get('tags', ()), access_ip_v4=server.get('accessIPv4'),
-            access_ip_v6=server.get('accessIPv6'), config_drive=server.get('config_drive'))
+            access_ip_v6=server.get('accessIPv6'), config_drive=server.get('config_drive'),
+            requested_host=server.get('host') or server.get('hypervisor_hostname'))
         if server.get('return_reservation_id'):
             return wsgi.json_response({'reservation_id': reservation_id}, status=202)
-        first = created[0]
-        view = views.basic(req, first)
+        view = views.basic(req, created[0])
         del view['name']
         view.update({'OS-DCF:diskConfig': 'MANUAL', 'security_groups': [{'name': 'default'}],
-                     'adminPass': server.get('adminPass') or secrets.token_urlsafe(9)})
+                     'adminPass': server.get('adminPass') or new_password()})
         resp = wsgi.json_response({'server': view}, status=202)
         resp.headers['Location'] = view['links'][0]['href']
         return resp
@@ -201,23 +268,23 @@ class ServersController:
         instance = self.api.get(req.context, server_id)
         self._authorize(req, 'update', instance['project_id'])
         changes = body['server']
-        values = {}
-        for field, column in (('name', 'display_name'), ('description', 'display_description'),
-                              ('accessIPv4', 'access_ip_v4'), ('accessIPv6', 'access_ip_v6'),
-                              ('hostname', 'hostname')):
-            if field in changes:
-                values[column] = changes[field]
-        from pocketstack.compute import instances
-        if values:
-            instances.update(self.service.db, server_id, **values)
-        return {'server': self._details(req, [self.api.get(req.context, server_id)],
-                                        show=True)[0]}
+        values = {column: changes[field] for field, column in (
+            ('name', 'display_name'), ('description', 'display_description'),
+            ('accessIPv4', 'access_ip_v4'), ('accessIPv6', 'access_ip_v6'),
+            ('hostname', 'hostname')) if field in changes}
+        instance = self.api.update(req.context, server_id, **values)
+        return {'server': self._details(req, [instance], show=True)[0]}
 
     @wsgi.status(204)
     def delete(self, req, server_id):
         instance = self.api.get(req.context, server_id)
         self._authorize(req, 'delete', instance['project_id'])
         self.api.delete(req.context, server_id)
+
+
+def new_password():
+    """The ``adminPass`` of a boot or rebuild that named none."""
+    return secrets.token_urlsafe(9)
 
 
 def _bdm_image(mappings):

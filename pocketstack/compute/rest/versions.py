@@ -1,5 +1,6 @@
-"""Version documents: ``GET /`` (300, every version) and ``GET /v2.1`` (the
-one nova --debug list asks for in seed 000)."""
+"""Version documents: ``GET /`` (every version), ``GET /v2.1`` (the one
+nova --debug list asks for in seed 000), and 300 Multiple Choices for a path
+under no version."""
 import webob.dec
 
 from pocketstack.common import wsgi
@@ -13,8 +14,8 @@ MEDIA_TYPES = [{'base': 'application/json',
 def _versions(req):
     base = req.host_url + req.script_name.rsplit('/v2', 1)[0]
     return {
-        'v2.0': {'id': 'v2.0', 'status': 'DEPRECATED', 'version': '', 'min_version': '',
-                 'updated': '2025-07-04T12:00:00Z',
+        'v2.0': {'id': 'v2.0', 'status': 'SUPPORTED', 'version': '', 'min_version': '',
+                 'updated': '2011-01-21T11:33:21Z',
                  'links': [{'rel': 'self', 'href': base + '/v2/'}]},
         'v2.1': {'id': 'v2.1', 'status': 'CURRENT',
                  'version': microversion.text(microversion.MAX),
@@ -25,8 +26,15 @@ def _versions(req):
 
 @webob.dec.wsgify(RequestClass=wsgi.Request)
 def versions_app(req):
-    """``/``: every version, 300 Multiple Choices."""
-    return wsgi.json_response({'versions': list(_versions(req).values())}, status=300)
+    """``/``: every version (200); any other path: where it lives in each
+    version (300 Multiple Choices)."""
+    versions = list(_versions(req).values())
+    if req.path_info in ('', '/'):
+        return wsgi.json_response({'versions': versions})
+    choices = [{'id': v['id'], 'status': v['status'], 'media-types': MEDIA_TYPES,
+                'links': [{'rel': 'self', 'href': v['links'][0]['href'].rstrip('/')
+                           + req.path_info}]} for v in versions]
+    return wsgi.json_response({'choices': choices}, status=300)
 
 
 def version_document(req, version_id):

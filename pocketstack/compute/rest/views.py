@@ -3,9 +3,10 @@
 The microversions that change a server's body here (docs/compute-microversions.md):
 2.3 more OS-EXT-SRV-ATTR fields (admin) · 2.9 ``locked`` · 2.16 ``host_status``
 (admin) · 2.19 ``description`` · 2.26 ``tags`` · 2.47 the flavor embedded ·
-2.63 ``trusted_image_certificates`` · 2.71 ``server_groups`` (show) ·
-2.73 ``locked_reason`` · 2.90 ``OS-EXT-SRV-ATTR:hostname`` for everyone ·
-2.96 ``pinned_availability_zone`` · 2.100 ``scheduler_hints``.
+2.63 ``trusted_image_certificates`` · 2.71 ``server_groups`` (show, update,
+rebuild) · 2.73 ``locked_reason`` · 2.90 ``OS-EXT-SRV-ATTR:hostname`` for
+everyone · 2.96 ``pinned_availability_zone`` · 2.100 ``scheduler_hints``.
+A flavor's: 2.55 ``description`` · 2.61 ``extra_specs`` · 2.75 ``swap`` 0, not "".
 """
 import hashlib
 
@@ -94,7 +95,7 @@ def detail(req, instance, is_admin, fault=None, host_status=None, show=False):
         'security_groups': [{'name': 'default'}],
     })
     if status in ('ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'):
-        server['progress'] = instance['progress'] or (100 if status == 'ACTIVE' else 0)
+        server['progress'] = instance['progress']
     if is_admin:
         server.update({
             'OS-EXT-SRV-ATTR:host': instance['host'],

@@ -63,6 +63,10 @@ class ComputeDriver(abc.ABC):
     def get_console_output(self, instance):
         """The guest's console log as text."""
 
+    @abc.abstractmethod
+    def list_instance_uuids(self):
+        """The instances whose guests this hypervisor holds."""
+
 
 def load(conf, host):
     from stevedore import driver

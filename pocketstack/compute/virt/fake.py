@@ -99,3 +99,7 @@ class FakeDriver(virt.ComputeDriver):
         with self._lock:
             guest = self._guests.get(instance['uuid'])
             return '\n'.join(guest['console']) + '\n' if guest else ''
+
+    def list_instance_uuids(self):
+        with self._lock:
+            return list(self._guests)

@@ -1,0 +1,229 @@
+"""An in-process compute cloud for each test.
+
+* the Image API served for real on a free port (its ``noauth`` pipeline: the
+  token ``user:project`` names the caller), with the default image uploaded —
+  the compute API reaches it over HTTP with the user's token, as Nova reaches
+  Glance;
+* the Compute API loaded from its paste file on the ``noauth2`` pipeline and
+  called in-process (:class:`ComputeClient`);
+* the conductor, scheduler and compute hosts ``compute1``/``compute2`` as RPC
+  services on kombu's in-memory bus, stopped at teardown.
+
+kombu's memory broker is process-global (its queues are a class attribute;
+a virtual host in the URL does not separate them), and every cloud uses the
+same topics.  Tests of one xdist worker run one after another, so each cloud
+starts on emptied queues: a message a previous test left behind (a reschedule
+cast while its services stopped) can never reach this test's services.
+"""
+import concurrent.futures
+import time
+
+import pytest
+import sqlalchemy as sa
+from kombu.transport import memory
+
+from pocketstack.common import server, wsgi
+from pocketstack.compute import processes
+from pocketstack.compute import service as compute_service
+from pocketstack.compute.db import models
+from pocketstack.compute.scheduler import manager as scheduler_manager
+from pocketstack.image import default_image
+from pocketstack.image import service as image_service
+from tests.conftest import ApiClient, make_conf, make_image_conf
+
+COMPUTE_URL = 'http://127.0.0.1:8774'
+IMAGE_NAME = 'cirros-0.6.3-x86_64-disk'
+DEADLINE_S = 30
+
+
+class ComputeClient(ApiClient):
+    """An ApiClient for ``/v2.1`` acting as ``user`` in ``project``, asking
+    for ``version`` (None: no microversion header, i.e. 2.1)."""
+
+    def __init__(self, app, user, project, version=None, roles=None):
+        super().__init__(app, '%s:%s' % (user, project), host=COMPUTE_URL)
+        self.user, self.project, self.version, self.roles = user, project, version, roles
+
+    def request(self, method, path, body=None, headers=None, **kw):
+        headers = dict(headers or {})
+        if self.version is not None:
+            headers.setdefault('OpenStack-API-Version', 'compute %s' % self.version)
+        if self.roles is not None:
+            headers.setdefault('X-Roles', ','.join(self.roles))
+        if path.startswith('/servers') or path.startswith('/flavors'):
+            path = '/v2.1' + path
+        return super().request(method, path, body, headers=headers, **kw)
+
+    def at(self, version):
+        """The same caller asking for another microversion."""
+        return ComputeClient(self.app, self.user, self.project, version, self.roles)
+
+    def action(self, server_id, name, value=None):
+        return self.post('/servers/%s/action' % server_id, {name: value})
+
+
+class ComputeCloud:
+
+    def __init__(self, tmp_path, overrides, services):
+        self.image_conf = make_image_conf(tmp_path)
+        self.image_app = wsgi.load_app(self.image_conf, 'image')
+        self.image_service = image_service.for_conf(self.image_conf)
+        self.image_server = server.ThreadedServer('image', self.image_app, '127.0.0.1',
+                                                  server.free_port())
+        self.image_server.start()
+        self.image = default_image.register(self.image_service, 'admin', IMAGE_NAME)
+        self.image_url = 'http://127.0.0.1:%d' % self.image_server.port
+        self.conf = make_conf('compute', tmp_path, overrides={
+            ('DEFAULT', 'auth_strategy'): 'noauth2',
+            ('glance', 'endpoint_override'): self.image_url, **(overrides or {})})
+        self.service = compute_service.for_conf(self.conf)
+        self.service.flavors.ensure_defaults()
+        self.app = wsgi.load_app(self.conf, 'osapi_compute')
+        self.rpc_services = []
+        _empty_memory_bus()
+        self.start(*services)
+
+    def start(self, *kinds):
+        """Start RPC services: 'conductor', 'scheduler', 'compute' (every
+        configured host)."""
+        started = []
+        for kind in kinds:
+            if kind == 'compute':
+                started += [processes.compute(self.conf, h) for h in self.conf.compute_hosts]
+            else:
+                started.append(getattr(processes, kind)(self.conf))
+        for svc in started:
+            svc.start()
+            self.rpc_services.append(svc)
+
+    def stop(self):
+        # The conductor first: stopping waits for the flows it is running,
+        # which may still call the scheduler.  Nothing waits on the others,
+        # and each takes about a second to notice it is told to stop: stop
+        # them side by side.
+        conductors = [s for s in self.rpc_services if s.topic == 'conductor']
+        others = [s for s in self.rpc_services if s.topic != 'conductor']
+        for svc in conductors:
+            svc.stop()
+        with concurrent.futures.ThreadPoolExecutor(len(others) or 1) as pool:
+            list(pool.map(lambda svc: svc.stop(), others))
+        self.image_server.stop()
+        self.service.db.dispose()
+        self.image_service.db.dispose()
+
+    # -- callers -------------------------------------------------------------------
+
+    def client(self, user='alice', project='p1', version=None, roles=None):
+        return ComputeClient(self.app, user, project, version, roles)
+
+    def admin(self, version=None):
+        return self.client('admin', 'admin', version)
+
+    def image_client(self, user='admin', project='admin'):
+        return ApiClient(self.image_app, '%s:%s' % (user, project),
+                         host='http://127.0.0.1:9292')
+
+    # -- servers -------------------------------------------------------------------
+
+    def boot(self, client, name='s1', flavor='42', image=None, **extra):
+        """POST /servers; asserts the 202 and returns the server's id."""
+        server = dict({'name': name, 'imageRef': image or self.image['id'],
+                       'flavorRef': flavor, 'networks': 'none'}, **extra)
+        resp = client.at(client.version or '2.37').post('/servers', {'server': server})
+        assert resp.status_int == 202, resp.body
+        return resp.data['server']['id']
+
+    def wait_for_status(self, client, server_id, *statuses, timeout=DEADLINE_S):
+        """The server once its status is one of ``statuses`` and no task is
+        running on it; fails at the deadline with what it was instead."""
+        deadline = time.monotonic() + timeout
+        while True:
+            resp = client.get('/servers/%s' % server_id)
+            if resp.status_int == 404 and 'DELETED' in statuses:
+                return None
+            assert resp.status_int == 200, resp.body
+            server = resp.data['server']
+            if server['status'] in statuses and server['OS-EXT-STS:task_state'] is None:
+                return server
+            if time.monotonic() > deadline:
+                pytest.fail('server %s is %s (task %s), not %s after %ss' % (
+                    server_id, server['status'], server['OS-EXT-STS:task_state'],
+                    '/'.join(statuses), timeout))
+            time.sleep(0.05)
+
+    def wait_until(self, predicate, what, timeout=DEADLINE_S):
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                pytest.fail('still not %s after %ss' % (what, timeout))
+            time.sleep(0.05)
+
+    def boot_active(self, client, name='s1', **kw):
+        server_id = self.boot(client, name, **kw)
+        return self.wait_for_status(client, server_id, 'ACTIVE')
+
+    # -- what the services recorded --------------------------------------------------
+
+    def allocations(self):
+        """{host: {'vcpus', 'memory_mb', 'disk_gb', 'count'}} the scheduler has claimed."""
+        with self.service.db.reader() as session:
+            hosts = dict(session.execute(sa.select(models.ComputeNode.id,
+                                                   models.ComputeNode.host)).all())
+            usage = scheduler_manager.host_usage(session)
+        return {hosts[node]: used for node, used in usage.items()}
+
+    def consumers(self):
+        """The consumer ids holding allocations."""
+        with self.service.db.reader() as session:
+            return set(session.scalars(sa.select(models.Allocation.consumer_id)))
+
+    def actions(self, server_id):
+        """[(action, [(event, result, host)…])…] oldest first, as ``openstack
+        server event list/show`` shows them."""
+        with self.service.db.reader() as session:
+            rows = session.scalars(sa.select(models.InstanceAction).where(
+                models.InstanceAction.instance_uuid == server_id)
+                .order_by(models.InstanceAction.id)).all()
+            return [(a.action, [(e.event, e.result, e.host) for e in a.events]) for a in rows]
+
+    def guests(self, host):
+        """Instance uuids the fake hypervisor of ``host`` holds."""
+        (svc,) = [s for s in self.rpc_services if s.topic == 'compute' and s.host == host]
+        return set(svc.manager.driver.list_instance_uuids())
+
+
+def _empty_memory_bus():
+    for name, queue in list(memory.Channel.queues.items()):
+        if not name.startswith('reply_'):
+            queue.queue.clear()
+
+
+@pytest.fixture
+def make_cloud(tmp_path):
+    """``make_cloud(overrides={(group, option): value}, services=(…))``: a
+    compute cloud on this test's state directory."""
+    clouds = []
+
+    def make(overrides=None, services=('conductor', 'scheduler', 'compute')):
+        cloud = ComputeCloud(tmp_path, overrides, services)
+        clouds.append(cloud)
+        return cloud
+    yield make
+    for cloud in clouds:
+        cloud.stop()
+
+
+@pytest.fixture
+def cloud(make_cloud):
+    return make_cloud()
+
+
+@pytest.fixture
+def alice(cloud):
+    """A member of project p1, asking for 2.37 (networks required)."""
+    return cloud.client('alice', 'p1', '2.37')
+
+
+@pytest.fixture
+def admin(cloud):
+    return cloud.admin('2.37')

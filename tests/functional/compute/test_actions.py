@@ -1,0 +1,314 @@
+"""Server actions (``POST /servers/{id}/action``): each goes API → compute
+host (or conductor) and back to a stable status, and is refused with 409 in
+a state the api-ref does not allow it in."""
+import pytest
+
+from pocketstack.image import default_image
+
+
+def server_view(cloud, server_id):
+    return cloud.admin('2.47').get('/servers/%s' % server_id).data['server']
+
+
+def host_of(cloud, server_id):
+    return server_view(cloud, server_id)['OS-EXT-SRV-ATTR:host']
+
+
+def conflict(resp):
+    assert resp.status_int == 409, resp.body
+    return resp.data['conflictingRequest']['message']
+
+
+@pytest.fixture
+def server(cloud, alice):
+    return cloud.boot_active(alice)['id']
+
+
+def test_stop_and_start(cloud, alice, server):
+    assert alice.action(server, 'os-stop').status_int == 202
+    stopped = cloud.wait_for_status(alice, server, 'SHUTOFF')
+    assert (stopped['OS-EXT-STS:vm_state'], stopped['OS-EXT-STS:power_state']) == (
+        'stopped', 4)
+    conflict(alice.action(server, 'os-stop'))
+    assert alice.action(server, 'os-start').status_int == 202
+    started = cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert started['OS-EXT-STS:power_state'] == 1
+    assert [a for a, _ in cloud.actions(server)] == ['create', 'stop', 'start']
+    assert cloud.actions(server)[1][1] == [
+        ('compute_stop_instance', 'Success', host_of(cloud, server))]
+
+
+def test_starting_an_active_server_is_409(cloud, alice, server):
+    message = conflict(alice.action(server, 'os-start'))
+    assert 'vm_state active' in message
+
+
+def test_reboot_soft_and_hard(cloud, alice, server):
+    assert alice.action(server, 'reboot', {'type': 'SOFT'}).status_int == 202
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert alice.action(server, 'reboot', {'type': 'HARD'}).status_int == 202
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    output = alice.action(server, 'os-getConsoleOutput', {}).data['output']
+    assert 'Rebooting (SOFT)' in output and 'Rebooting (HARD)' in output
+    assert alice.action(server, 'reboot', {'type': 'GENTLE'}).status_int == 400
+    assert alice.action(server, 'reboot', None).status_int == 400
+    # A stopped server can be rebooted HARD only.
+    alice.action(server, 'os-stop')
+    cloud.wait_for_status(alice, server, 'SHUTOFF')
+    conflict(alice.action(server, 'reboot', {'type': 'SOFT'}))
+    assert alice.action(server, 'reboot', {'type': 'HARD'}).status_int == 202
+    assert cloud.wait_for_status(alice, server, 'ACTIVE')['OS-EXT-STS:power_state'] == 1
+
+
+def test_pause_unpause_suspend_resume(cloud, alice, server):
+    assert alice.action(server, 'pause').status_int == 202
+    assert cloud.wait_for_status(alice, server, 'PAUSED')['OS-EXT-STS:power_state'] == 3
+    conflict(alice.action(server, 'suspend'))
+    conflict(alice.action(server, 'pause'))
+    assert alice.action(server, 'unpause').status_int == 202
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert alice.action(server, 'suspend').status_int == 202
+    assert cloud.wait_for_status(alice, server, 'SUSPENDED')['OS-EXT-STS:power_state'] == 7
+    conflict(alice.action(server, 'unpause'))
+    assert alice.action(server, 'resume').status_int == 202
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert [a for a, _ in cloud.actions(server)] == [
+        'create', 'pause', 'unpause', 'suspend', 'resume']
+
+
+def test_lock_refuses_members_actions_until_unlocked(cloud, server):
+    alice = cloud.client(version='2.73')
+    assert alice.action(server, 'lock', {'locked_reason': 'maintenance'}).status_int == 202
+    shown = alice.get('/servers/%s' % server).data['server']
+    assert (shown['locked'], shown['locked_reason']) == (True, 'maintenance')
+    assert 'locked' in conflict(alice.action(server, 'os-stop'))
+    conflict(alice.delete('/servers/%s' % server))
+    assert names_locked(alice, True) == [server]
+    assert alice.action(server, 'unlock').status_int == 202
+    shown = alice.get('/servers/%s' % server).data['server']
+    assert (shown['locked'], shown['locked_reason']) == (False, None)
+    assert names_locked(alice, True) == []
+    assert alice.action(server, 'os-stop').status_int == 202
+    cloud.wait_for_status(alice, server, 'SHUTOFF')
+
+
+def names_locked(client, locked):
+    resp = client.get('/servers?locked=%s' % str(locked).lower())
+    assert resp.status_int == 200, resp.body
+    return [s['id'] for s in resp.data['servers']]
+
+
+def test_admin_acts_on_locked_servers_and_only_admin_unlocks_its_lock(cloud, server):
+    alice = cloud.client(version='2.73')
+    admin = cloud.admin('2.73')
+    assert admin.action(server, 'lock').status_int == 202
+    assert alice.get('/servers/%s' % server).data['server']['locked'] is True
+    assert alice.action(server, 'unlock').status_int == 403
+    assert admin.action(server, 'os-stop').status_int == 202
+    cloud.wait_for_status(admin, server, 'SHUTOFF')
+    assert admin.action(server, 'unlock').status_int == 202
+    assert alice.get('/servers/%s' % server).data['server']['locked'] is False
+
+
+def test_locked_reason_needs_2_73(cloud, server):
+    at_2_9 = cloud.client(version='2.9')
+    assert at_2_9.action(server, 'lock').status_int == 202
+    shown = at_2_9.get('/servers/%s' % server).data['server']
+    assert shown['locked'] is True and 'locked_reason' not in shown
+    assert 'locked' not in cloud.client().get('/servers/%s' % server).data['server']
+
+
+def test_unknown_or_malformed_actions_are_400(cloud, alice, server):
+    resp = alice.action(server, 'fly')
+    assert resp.status_int == 400
+    assert 'There is no such action: fly' in resp.data['badRequest']['message']
+    assert alice.post('/servers/%s/action' % server, {'os-stop': None, 'pause': None}
+                      ).status_int == 400
+    assert alice.post('/servers/%s/action' % server, ['os-stop']).status_int == 400
+    assert alice.post('/servers/%s/action' % server, raw=b'{oops').status_int == 400
+    assert alice.action(server, 'createImage', {}).status_int == 400
+    assert alice.action(server, 'resize', {'flavorRef': '999'}).status_int == 400
+    assert alice.action(server, 'rebuild', {}).status_int == 400
+
+
+def test_create_image_uploads_a_snapshot_to_the_image_service(cloud, alice, server):
+    resp = cloud.client(version='2.45').action(server, 'createImage', {
+        'name': 'snap', 'metadata': {'purpose': 'backup'}})
+    assert resp.status_int == 202
+    image_id = resp.data['image_id']
+    assert 'Location' not in resp.headers
+    images = cloud.image_client('alice', 'p1')
+    cloud.wait_until(lambda: images.get('/v2/images/%s' % image_id).data['status'] == 'active',
+                     'the snapshot uploaded')
+    image = images.get('/v2/images/%s' % image_id).data
+    assert (image['name'], image['owner'], image['purpose']) == ('snap', 'p1', 'backup')
+    assert image['instance_uuid'] == server and image['image_type'] == 'snapshot'
+    assert image['base_image_ref'] == cloud.image['id']
+    data = images.get('/v2/images/%s/file' % image_id)
+    assert data.body == default_image.empty_qcow2()
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert cloud.actions(server)[-1] == ('createImage', [
+        ('compute_snapshot_instance', 'Success', host_of(cloud, server))])
+    # The snapshot boots a server.
+    cloud.boot_active(alice, 'from-snap', image=image_id)
+
+
+def test_create_image_before_2_45_answers_with_a_location(cloud, alice, server):
+    resp = cloud.client(version='2.44').action(server, 'createImage', {'name': 'snap'})
+    assert resp.status_int == 202 and not resp.body
+    image_id = resp.headers['Location'].rsplit('/', 1)[1]
+    assert resp.headers['Location'] == '%s/images/%s' % (cloud.image_url, image_id)
+    images = cloud.image_client('alice', 'p1')
+    cloud.wait_until(lambda: images.get('/v2/images/%s' % image_id).data['status'] == 'active',
+                     'the snapshot uploaded')
+
+
+def test_shelve_offloads_to_an_image_and_unshelve_boots_it_again(cloud, alice):
+    server = cloud.boot_active(alice, 't3')['id']
+    assert alice.action(server, 'shelve').status_int == 202
+    shelved = cloud.wait_for_status(alice, server, 'SHELVED_OFFLOADED')
+    assert shelved['OS-EXT-STS:vm_state'] == 'shelved_offloaded'
+    assert host_of(cloud, server) is None
+    assert cloud.allocations() == {}
+    images = cloud.image_client('alice', 'p1')
+    (image,) = images.get('/v2/images?name=t3-shelved').data['images']
+    assert image['status'] == 'active' and image['instance_uuid'] == server
+    conflict(alice.action(server, 'os-start'))
+
+    assert alice.action(server, 'unshelve').status_int == 202
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    host = host_of(cloud, server)
+    assert host in ('compute1', 'compute2') and server in cloud.guests(host)
+    assert list(cloud.allocations()) == [host]
+    # As Nova: the shelve image is deleted once the server is back.
+    cloud.wait_until(lambda: images.get('/v2/images/%s' % image['id']).status_int == 404,
+                     'the shelve image deleted')
+    assert [a for a, _ in cloud.actions(server)] == ['create', 'shelve', 'unshelve']
+
+
+def test_delete_a_shelved_server_deletes_its_image(cloud, alice, server):
+    assert alice.action(server, 'shelve').status_int == 202
+    cloud.wait_for_status(alice, server, 'SHELVED_OFFLOADED')
+    images = cloud.image_client('alice', 'p1')
+    (image,) = images.get('/v2/images?name=s1-shelved').data['images']
+    assert alice.delete('/servers/%s' % server).status_int == 204
+    cloud.wait_for_status(alice, server, 'DELETED')
+    assert images.get('/v2/images/%s' % image['id']).status_int == 404
+
+
+def test_rebuild_with_another_image(cloud, alice, server):
+    other = default_image.register(cloud.image_service, 'admin', 'other-image')
+    resp = alice.action(server, 'rebuild', {'imageRef': other['id'], 'name': 'rebuilt',
+                                            'metadata': {'v': '2'}})
+    assert resp.status_int == 202
+    body = resp.data['server']
+    assert body['id'] == server and body['name'] == 'rebuilt' and body['adminPass']
+    assert body['image']['id'] == other['id']
+    rebuilt = cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert rebuilt['image']['id'] == other['id'] and rebuilt['metadata'] == {'v': '2'}
+    output = alice.action(server, 'os-getConsoleOutput', {}).data['output']
+    assert 'Booting from image other-image' in output
+    assert cloud.actions(server)[-1][0] == 'rebuild'
+    resp = alice.action(server, 'rebuild', {'imageRef': '6a2c1a52-2b3f-4b7d-9b7e-0d6f3b1f5f00'})
+    assert resp.status_int == 400
+
+
+def test_resize_confirm_moves_the_server_and_its_claim(cloud, alice, server):
+    source = host_of(cloud, server)
+    assert alice.action(server, 'resize', {'flavorRef': '84'}).status_int == 202
+    cloud.wait_for_status(alice, server, 'VERIFY_RESIZE')
+    view = server_view(cloud, server)
+    dest = view['OS-EXT-SRV-ATTR:host']
+    assert dest != source and dest in ('compute1', 'compute2')
+    assert view['flavor']['original_name'] == 'm1.micro'
+    # While unconfirmed, both hosts hold a claim: the old flavor and the new.
+    usage = cloud.allocations()
+    assert (usage[source]['memory_mb'], usage[dest]['memory_mb']) == (128, 192)
+    assert alice.action(server, 'confirmResize').status_int == 204
+    confirmed = cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert confirmed['flavor']['id'] == '84'
+    assert {h: u['memory_mb'] for h, u in cloud.allocations().items()} == {dest: 192}
+    assert server in cloud.guests(dest) and server not in cloud.guests(source)
+    conflict(alice.action(server, 'confirmResize'))
+    assert [a for a, _ in cloud.actions(server)] == ['create', 'resize', 'confirmResize']
+
+
+def test_resize_revert_goes_back_to_the_source(cloud, alice, server):
+    source = host_of(cloud, server)
+    assert alice.action(server, 'resize', {'flavorRef': '84'}).status_int == 202
+    cloud.wait_for_status(alice, server, 'VERIFY_RESIZE')
+    assert alice.action(server, 'revertResize').status_int == 202
+    reverted = cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert reverted['flavor']['id'] == '42'
+    assert host_of(cloud, server) == source
+    assert {h: u['memory_mb'] for h, u in cloud.allocations().items()} == {source: 128}
+    assert cloud.guests('compute1') | cloud.guests('compute2') == {server}
+
+
+def test_resize_of_a_stopped_server_stays_stopped(cloud, alice, server):
+    alice.action(server, 'os-stop')
+    cloud.wait_for_status(alice, server, 'SHUTOFF')
+    assert alice.action(server, 'resize', {'flavorRef': '84'}).status_int == 202
+    resized = cloud.wait_for_status(alice, server, 'VERIFY_RESIZE')
+    assert resized['OS-EXT-STS:power_state'] == 4
+    assert alice.action(server, 'confirmResize').status_int == 204
+    assert cloud.wait_for_status(alice, server, 'SHUTOFF')['flavor']['id'] == '84'
+
+
+def test_resize_to_the_same_flavor_is_400(cloud, alice, server):
+    resp = alice.action(server, 'resize', {'flavorRef': '42'})
+    assert resp.status_int == 400
+    conflict(alice.action(server, 'revertResize'))
+
+
+def test_console_output(cloud, alice, server):
+    resp = alice.action(server, 'os-getConsoleOutput', {'length': None})
+    assert resp.status_int == 200
+    lines = resp.data['output'].splitlines()
+    assert 'Booting from image %s' % cloud.image['name'] in lines[0]
+    assert lines[-1].endswith('login:')
+    last = alice.action(server, 'os-getConsoleOutput', {'length': 1}).data['output']
+    assert last.splitlines() == lines[-1:]
+    assert alice.action(server, 'os-getConsoleOutput', {'length': 'x'}).status_int == 400
+
+
+def test_actions_on_a_server_without_a_host_are_409(make_cloud):
+    cloud = make_cloud({('fake_driver', 'memory_mb'): 64})  # nothing fits
+    alice = cloud.client(version='2.37')
+    server = cloud.boot(alice)
+    cloud.wait_for_status(alice, server, 'ERROR')
+    conflict(alice.action(server, 'os-stop'))
+    conflict(alice.action(server, 'os-getConsoleOutput', {}))
+    assert alice.delete('/servers/%s' % server).status_int == 204
+    cloud.wait_for_status(alice, server, 'DELETED')
+
+
+def test_force_delete_needs_a_soft_deleted_server(cloud, alice, server):
+    # Deletes are never soft here (reclaim_instance_interval 0, Nova's default).
+    assert 'vm_state active' in conflict(alice.action(server, 'forceDelete'))
+    assert alice.get('/servers/%s' % server).data['server']['status'] == 'ACTIVE'
+
+
+def test_rebuild_of_a_stopped_server_stays_stopped(cloud, alice, server):
+    alice.action(server, 'os-stop')
+    cloud.wait_for_status(alice, server, 'SHUTOFF')
+    resp = alice.action(server, 'rebuild', {'imageRef': cloud.image['id']})
+    assert resp.status_int == 202 and resp.data['server']['status'] == 'REBUILD'
+    assert cloud.wait_for_status(alice, server, 'SHUTOFF')['OS-EXT-STS:power_state'] == 4
+
+
+def test_unshelve_into_a_zone_from_2_77_and_onto_a_host_from_2_91(cloud, alice, server):
+    assert alice.action(server, 'shelve').status_int == 202
+    cloud.wait_for_status(alice, server, 'SHELVED_OFFLOADED')
+    assert alice.at('2.77').action(server, 'unshelve', {'availability_zone': 'elsewhere'}
+                                   ).status_int == 400
+    assert alice.at('2.77').action(server, 'unshelve', {'host': 'compute2'}).status_int == 400
+    assert alice.at('2.91').action(server, 'unshelve', {'host': 'compute2'}).status_int == 403
+    admin = cloud.admin('2.91')
+    assert admin.action(server, 'unshelve', {'host': 'nohost'}).status_int == 400
+    # Nothing was started by the refused requests.
+    assert alice.get('/servers/%s' % server).data['server']['status'] == 'SHELVED_OFFLOADED'
+    assert admin.action(server, 'unshelve', {'host': 'compute2',
+                                             'availability_zone': 'nova'}).status_int == 202
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert host_of(cloud, server) == 'compute2'

@@ -1,0 +1,177 @@
+"""Microversions: how a client asks for one, what the answer says, and what
+changes in a server's body from one to the next (docs/compute-microversions.md)."""
+import pytest
+
+
+def test_no_header_is_2_1_and_the_answer_names_its_version(cloud):
+    resp = cloud.client().get('/servers')
+    assert resp.status_int == 200
+    assert resp.headers['OpenStack-API-Version'] == 'compute 2.1'
+    assert resp.headers['X-OpenStack-Nova-API-Version'] == '2.1'
+    assert set(v.strip() for v in resp.headers['Vary'].split(',')) == {
+        'OpenStack-API-Version', 'X-OpenStack-Nova-API-Version'}
+
+
+@pytest.mark.parametrize('headers, served', [
+    ({'OpenStack-API-Version': 'compute 2.47'}, '2.47'),
+    ({'OpenStack-API-Version': 'compute latest'}, '2.100'),
+    ({'OpenStack-API-Version': 'image 2.5, compute 2.60'}, '2.60'),
+    ({'X-OpenStack-Nova-API-Version': '2.37'}, '2.37'),
+    ({'X-OpenStack-Nova-API-Version': 'latest'}, '2.100'),
+])
+def test_a_client_asks_for_a_version(cloud, headers, served):
+    resp = cloud.client().get('/servers', headers=headers)
+    assert resp.status_int == 200
+    assert resp.headers['OpenStack-API-Version'] == 'compute ' + served
+    assert resp.headers['X-OpenStack-Nova-API-Version'] == served
+
+
+def test_errors_are_stamped_with_the_version_too(cloud):
+    resp = cloud.client(version='2.60').get('/servers/6a2c1a52-2b3f-4b7d-9b7e-0d6f3b1f5f00')
+    assert resp.status_int == 404
+    assert resp.headers['OpenStack-API-Version'] == 'compute 2.60'
+
+
+@pytest.mark.parametrize('version', ['2.999', '3.0', '2.0'])
+def test_a_version_out_of_range_is_406(cloud, version):
+    resp = cloud.client(version=version).get('/servers')
+    assert resp.status_int == 406
+    # Nova names no fault for 406: it is a computeFault.
+    assert resp.data['computeFault']['code'] == 406
+    assert 'Version %s is not supported' % version in resp.data['computeFault']['message']
+
+
+def test_a_malformed_version_is_400(cloud):
+    resp = cloud.client(version='2.latest').get('/servers')
+    assert resp.status_int == 400
+
+
+def test_version_documents(cloud):
+    root = cloud.client().get('/')
+    assert root.status_int == 200
+    versions = {v['id']: v for v in root.data['versions']}
+    assert versions['v2.1']['version'] == '2.100' and versions['v2.1']['min_version'] == '2.1'
+    assert versions['v2.1']['status'] == 'CURRENT'
+    assert versions['v2.1']['links'][0]['href'] == 'http://127.0.0.1:8774/v2.1/'
+    assert versions['v2.0']['status'] == 'SUPPORTED'
+    doc = cloud.client().get('/v2.1')
+    assert doc.status_int == 200 and doc.data['version']['id'] == 'v2.1'
+    assert doc.data['version']['media-types'][0]['base'] == 'application/json'
+    legacy = cloud.client().get('/v2/')
+    assert legacy.status_int == 200 and legacy.data['version']['id'] == 'v2.0'
+    assert 'OpenStack-API-Version' not in legacy.headers
+    other = cloud.client().get('/v3/servers')
+    assert other.status_int == 300
+    assert {c['id'] for c in other.data['choices']} == {'v2.0', 'v2.1'}
+
+
+def test_server_body_by_version(cloud):
+    alice = cloud.client(version='2.37')
+    server_id = cloud.boot(cloud.client(version='2.52'), 'versioned', tags=['t1'],
+                           description='a test server')
+    cloud.wait_for_status(alice, server_id, 'ACTIVE')
+    assert alice.at('2.73').action(server_id, 'lock', {'locked_reason': 'audit'}
+                                   ).status_int == 202
+
+    def show(version):
+        resp = alice.at(version).get('/servers/%s' % server_id)
+        assert resp.status_int == 200
+        return resp.data['server']
+
+    at_2_1 = show('2.1')
+    assert at_2_1['flavor'] == {'id': '42', 'links': [
+        {'rel': 'bookmark', 'href': 'http://127.0.0.1:8774/flavors/42'}]}
+    for key in ('locked', 'description', 'tags', 'locked_reason', 'server_groups',
+                'OS-EXT-SRV-ATTR:hostname', 'pinned_availability_zone', 'scheduler_hints'):
+        assert key not in at_2_1, key
+    assert show('2.9')['locked'] is True
+    assert show('2.19')['description'] == 'a test server'
+    assert show('2.26')['tags'] == ['t1']
+    flavor = show('2.47')['flavor']
+    assert flavor == {'vcpus': 1, 'ram': 128, 'disk': 1, 'ephemeral': 0, 'swap': 0,
+                      'original_name': 'm1.nano', 'extra_specs': {}}
+    assert show('2.71')['server_groups'] == []
+    assert 'locked_reason' not in show('2.72')
+    assert show('2.73')['locked_reason'] == 'audit'
+    assert 'OS-EXT-SRV-ATTR:hostname' not in show('2.89')
+    assert show('2.90')['OS-EXT-SRV-ATTR:hostname'] == 'versioned'
+    assert show('2.96')['pinned_availability_zone'] is None
+    assert show('2.100')['scheduler_hints'] == {}
+    # Lists show the same body as show (less server_groups).
+    listed = alice.at('2.73').get('/servers/detail').data['servers'][0]
+    assert listed['locked_reason'] == 'audit' and 'server_groups' not in listed
+
+
+def test_admin_only_attributes_by_version(cloud, alice):
+    server_id = cloud.boot_active(alice)['id']
+    admin = cloud.admin
+    at_2_1 = admin('2.1').get('/servers/%s' % server_id).data['server']
+    assert at_2_1['OS-EXT-SRV-ATTR:host'] in ('compute1', 'compute2')
+    assert at_2_1['OS-EXT-SRV-ATTR:instance_name'].startswith('instance-')
+    assert 'OS-EXT-SRV-ATTR:reservation_id' not in at_2_1 and 'host_status' not in at_2_1
+    at_2_16 = admin('2.16').get('/servers/%s' % server_id).data['server']
+    assert at_2_16['host_status'] == 'UP'
+    assert at_2_16['OS-EXT-SRV-ATTR:reservation_id'].startswith('r-')
+    assert at_2_16['OS-EXT-SRV-ATTR:hostname'] == 's1'
+    member = cloud.client(version='2.16').get('/servers/%s' % server_id).data['server']
+    assert 'host_status' not in member and 'OS-EXT-SRV-ATTR:host' not in member
+
+
+def test_update_by_version(cloud, alice):
+    server_id = cloud.boot_active(alice)['id']
+    resp = alice.put('/servers/%s' % server_id, {'server': {'name': 'renamed'}})
+    assert resp.status_int == 200 and resp.data['server']['name'] == 'renamed'
+    assert alice.get('/servers/%s' % server_id).data['server']['name'] == 'renamed'
+    # description exists from 2.19, hostname from 2.90.
+    assert alice.at('2.18').put('/servers/%s' % server_id, {'server': {'description': 'd'}}
+                                ).status_int == 400
+    resp = alice.at('2.19').put('/servers/%s' % server_id, {'server': {'description': 'd'}})
+    assert resp.status_int == 200 and resp.data['server']['description'] == 'd'
+    assert alice.at('2.89').put('/servers/%s' % server_id, {'server': {'hostname': 'h'}}
+                                ).status_int == 400
+    resp = alice.at('2.90').put('/servers/%s' % server_id, {'server': {'hostname': 'web01'}})
+    assert resp.status_int == 200
+    assert resp.data['server']['OS-EXT-SRV-ATTR:hostname'] == 'web01'
+    assert alice.put('/servers/%s' % server_id, {'server': {'name': ''}}).status_int == 400
+    assert alice.put('/servers/%s' % server_id, {'server': 'x'}).status_int == 400
+
+
+def test_create_with_description_tags_and_hostname_by_version(cloud):
+    base = {'name': 'n', 'imageRef': cloud.image['id'], 'flavorRef': '42', 'networks': 'none'}
+    assert cloud.client(version='2.51').post('/servers', {'server': dict(
+        base, tags=['a'])}).status_int == 400
+    assert cloud.client(version='2.18').post('/servers', {'server': dict(
+        base, description='d')}).status_int == 400
+    assert cloud.client(version='2.89').post('/servers', {'server': dict(
+        base, hostname='h')}).status_int == 400
+    assert cloud.client(version='2.90').post('/servers', {'server': dict(
+        base, hostname='h', min_count=2)}).status_int == 400
+    resp = cloud.client(version='2.90').post('/servers', {'server': dict(
+        base, hostname='custom-host', tags=['a'], description='d')})
+    assert resp.status_int == 202
+    shown = cloud.client(version='2.90').get('/servers/%s' % resp.data['server']['id'])
+    server = shown.data['server']
+    assert (server['OS-EXT-SRV-ATTR:hostname'], server['tags'], server['description']) == (
+        'custom-host', ['a'], 'd')
+
+
+def test_admin_chooses_the_host_from_2_74(cloud, alice):
+    body = {'name': 'pinned', 'imageRef': cloud.image['id'], 'flavorRef': '42',
+            'networks': 'none', 'host': 'compute2'}
+    assert cloud.admin('2.73').post('/servers', {'server': body}).status_int == 400
+    assert alice.at('2.74').post('/servers', {'server': body}).status_int == 403
+    assert cloud.admin('2.74').post('/servers', {'server': dict(body, host='nohost')}
+                                    ).status_int == 400
+    resp = cloud.admin('2.74').post('/servers', {'server': body})
+    assert resp.status_int == 202
+    server = cloud.wait_for_status(cloud.admin(), resp.data['server']['id'], 'ACTIVE')
+    assert server['OS-EXT-SRV-ATTR:host'] == 'compute2'
+    # The older way: availability zone "zone:host".
+    resp = cloud.admin('2.37').post('/servers', {'server': dict(
+        body, availability_zone='nova:compute1', host=None)})
+    assert resp.status_int == 400  # `host` is not a 2.37 attribute
+    del body['host']
+    resp = cloud.admin('2.37').post('/servers', {'server': dict(
+        body, availability_zone='nova:compute1')})
+    server = cloud.wait_for_status(cloud.admin(), resp.data['server']['id'], 'ACTIVE')
+    assert server['OS-EXT-SRV-ATTR:host'] == 'compute1'
