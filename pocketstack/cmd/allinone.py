@@ -49,8 +49,11 @@ def run(args, started):
         # A second Ctrl-C while stopping ends the process at once.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        for server in rpc_services + servers:
-            server.stop()
+        # HTTP first (no new requests), then the conductor (it may be waiting
+        # on the scheduler), then the rest; each group side by side.
+        _stop_together(servers)
+        _stop_together(rpc_services[:1])
+        _stop_together(rpc_services[1:])
         if servers:
             LOG.info('Stopped')
 
@@ -185,6 +188,14 @@ def _wait_until_answering(servers):
 
 
 # -- helpers -------------------------------------------------------------------
+
+def _stop_together(stoppables):
+    threads = [threading.Thread(target=s.stop) for s in stoppables]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
 
 def _catch_stop_signals():
     def handler(signum, frame):

@@ -67,6 +67,17 @@ def replace_metadata(db, uuid, metadata):
                         for k, v in metadata.items())
 
 
+def fail(db, uuid, error, host=None, **values):
+    """Apply ``values`` (e.g. vm_state=error) and record the fault in one
+    transaction, so no reader sees the state without its fault; True when
+    the instance was still there to fail."""
+    with db.writer():
+        if not update(db, uuid, **values):
+            return False
+        add_fault(db, uuid, error, host=host)
+        return True
+
+
 def add_fault(db, uuid, error, host=None, code=500):
     """Record why an instance failed (shown as ``fault`` by the API)."""
     message = getattr(error, 'message', None) or str(error) or type(error).__name__

@@ -141,9 +141,8 @@ class ComputeManager:
             error = compute_exc.retries_exhausted(uuid)
         LOG.error('Build of %s failed on %s: %s', uuid, self.host,
                   getattr(error, 'message', error))
-        if instances.update(self.db, uuid, vm_state=states.ERROR, task_state=None,
-                            power_state=states.NOSTATE):
-            instances.add_fault(self.db, uuid, error, host=self.host)
+        instances.fail(self.db, uuid, error, host=self.host, vm_state=states.ERROR,
+                       task_state=None, power_state=states.NOSTATE)
 
     @contextlib.contextmanager
     def _operation(self, context, uuid, method):
@@ -156,8 +155,7 @@ class ComputeManager:
             LOG.info('Instance %s was deleted during %s', uuid, method)
         except Exception as e:  # noqa: BLE001 - recorded on the instance, as Nova does
             LOG.exception('%s of instance %s failed on %s', method, uuid, self.host)
-            instances.update(self.db, uuid, task_state=None)
-            instances.add_fault(self.db, uuid, e, host=self.host)
+            instances.fail(self.db, uuid, e, host=self.host, task_state=None)
 
     def terminate_instance(self, context, instance_uuid):
         with self._operation(context, instance_uuid, 'terminate_instance'):

@@ -59,8 +59,8 @@ class ConductorManager:
                 excluded_hosts=list(excluded_hosts) + [selection['host']], attempt=attempt)
 
     def _set_error(self, uuid, error):
-        if instances.update(self.db, uuid, vm_state=states.ERROR, task_state=None):
-            instances.add_fault(self.db, uuid, error, host=self.host)
+        instances.fail(self.db, uuid, error, host=self.host, vm_state=states.ERROR,
+                       task_state=None)
 
     def _schedule_one(self, context, instance_uuid, event, request_spec, consumer_id,
                       excluded_hosts=()):
@@ -73,8 +73,7 @@ class ConductorManager:
                 return selection
         except compute_exc.NoValidHost as e:
             LOG.warning('No host for %s of instance %s: %s', event, instance_uuid, e.message)
-            instances.update(self.db, instance_uuid, task_state=None)
-            instances.add_fault(self.db, instance_uuid, e, host=self.host)
+            instances.fail(self.db, instance_uuid, e, host=self.host, task_state=None)
             return None
 
     def unshelve_instance(self, context, instance_uuid, request_spec):
