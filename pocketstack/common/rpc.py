@@ -72,6 +72,25 @@ def client(conf, topic, version='1.0', timeout=None):
                                     timeout=timeout)
 
 
+class RPCAPI:
+    """Base of a topic's client class (ComputeAPI, ConductorAPI…): the
+    oslo.messaging client is made on first use, so building a service object
+    does not touch the bus."""
+
+    topic = None
+
+    def __init__(self, conf):
+        self.conf = conf
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = client(self.conf, self.topic,
+                                  timeout=self.conf.rpc_response_timeout_s)
+        return self._client
+
+
 def server(conf, topic, host, endpoints):
     """An RPC server for ``topic`` on ``host``: casts and calls to the topic,
     or to ``topic.host``, reach one of ``endpoints``'s methods."""

@@ -5,17 +5,9 @@ from pocketstack.common import rpc
 TOPIC = 'compute'
 
 
-class ComputeAPI:
+class ComputeAPI(rpc.RPCAPI):
 
-    def __init__(self, conf):
-        self.conf = conf
-        self._client = None
-
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = rpc.client(self.conf, TOPIC, timeout=self.conf.rpc_response_timeout_s)
-        return self._client
+    topic = TOPIC
 
     def _cast(self, context, host, method, **kwargs):
         self.client.prepare(server=host).cast(context, method, **kwargs)

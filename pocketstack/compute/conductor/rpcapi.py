@@ -4,17 +4,9 @@ from pocketstack.common import rpc
 TOPIC = 'conductor'
 
 
-class ConductorAPI:
+class ConductorAPI(rpc.RPCAPI):
 
-    def __init__(self, conf):
-        self.conf = conf
-        self._client = None
-
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = rpc.client(self.conf, TOPIC, timeout=self.conf.rpc_response_timeout_s)
-        return self._client
+    topic = TOPIC
 
     def build_instances(self, context, instance_uuids, request_spec, excluded_hosts=(),
                         attempt=1):

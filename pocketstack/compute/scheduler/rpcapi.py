@@ -4,17 +4,9 @@ from pocketstack.common import rpc
 TOPIC = 'scheduler'
 
 
-class SchedulerAPI:
+class SchedulerAPI(rpc.RPCAPI):
 
-    def __init__(self, conf):
-        self.conf = conf
-        self._client = None
-
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = rpc.client(self.conf, TOPIC, timeout=self.conf.rpc_response_timeout_s)
-        return self._client
+    topic = TOPIC
 
     def select_destinations(self, context, request_spec, instance_uuids, excluded_hosts=()):
         """RPC *call*: choose and claim a host for each instance; returns
