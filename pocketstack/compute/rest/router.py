@@ -17,9 +17,17 @@ LOG = logging.getLogger(__name__)
 NAMESPACE = 'pocketstack.compute.api.v21.extensions'
 
 
+def _load_failed(manager, entry_point, error):
+    # A resource that cannot load is a broken install: refuse to start rather
+    # than serve an API with holes in it.
+    raise RuntimeError('Compute API extension %s (%s) failed to load: %s'
+                       % (entry_point.name, entry_point.value, error)) from error
+
+
 def load_routes(service):
     from stevedore import extension
-    manager = extension.ExtensionManager(NAMESPACE, invoke_on_load=False)
+    manager = extension.ExtensionManager(NAMESPACE, invoke_on_load=False,
+                                         on_load_failure_callback=_load_failed)
     table = []
     for ext in sorted(manager, key=lambda e: e.name):
         LOG.debug('Loaded compute API extension %s', ext.name)
