@@ -85,4 +85,3 @@ def compute():
 def compute_api():
     from pocketstack.cmd import api_service
     sys.exit(api_service.serve('compute', enabled_apis=lambda conf: conf.enabled_apis))
-

@@ -23,6 +23,7 @@ class RequestContext(oslo_context.RequestContext):
 
     @property
     def is_admin_role(self):
+        """Holds the admin role: what every service treats as an admin."""
         return 'admin' in (self.roles or ())
 
     def to_policy_values(self):

@@ -158,6 +158,15 @@ class FaultWrapper:
         return resp
 
 
+def faultwrap_factory_for(renderer):
+    """The paste ``filter_factory`` of a FaultWrapper rendering with ``renderer``."""
+    def factory(global_conf, **local_conf):
+        def filter_(app):
+            return FaultWrapper(app, renderer)
+        return filter_
+    return factory
+
+
 def _plain_text(resp):
     text = resp.text if resp.body else ''
     if 'json' in (resp.content_type or ''):

@@ -38,10 +38,6 @@ POWER_ACTIONS = {
 _UNSET = object()
 
 
-def is_admin(context):
-    return 'admin' in (context.roles or ())
-
-
 def image_summary(image):
     """What a request spec carries of an image."""
     return {k: image.get(k) for k in ('id', 'name', 'min_ram', 'min_disk', 'disk_format',
@@ -73,7 +69,7 @@ class API:
             instance = instances.get(self.db, uuid, read_deleted=read_deleted)
         except compute_exc.InstanceNotFound:
             raise exception.NotFound('Instance %s could not be found.' % uuid)
-        if instance['project_id'] != context.project_id and not is_admin(context):
+        if instance['project_id'] != context.project_id and not context.is_admin_role:
             raise exception.NotFound('Instance %s could not be found.' % uuid)
         return instance
 
@@ -85,7 +81,7 @@ class API:
         as in Nova), so they behave alike on every database."""
         query = sa.select(models.Instance)
         project = filters.pop('project_id', None)
-        if not is_admin(context):
+        if not context.is_admin_role:
             project = context.project_id
         elif project is None and not all_tenants:
             project = context.project_id
@@ -280,7 +276,7 @@ class API:
 
     @staticmethod
     def _check_lock(context, instance):
-        if instance['locked'] and not is_admin(context):
+        if instance['locked'] and not context.is_admin_role:
             raise compute_exc.InstanceIsLocked(uuid=instance['uuid'])
 
     def update(self, context, uuid, **values):
@@ -360,7 +356,7 @@ class API:
 
     def unlock(self, context, uuid):
         instance = self.get(context, uuid)
-        if instance['locked'] and instance['locked_by'] == 'admin' and not is_admin(context):
+        if instance['locked'] and instance['locked_by'] == 'admin' and not context.is_admin_role:
             raise exception.Forbidden('Instance %s was locked by an admin.' % uuid)
         instances.start_action(self.db, context, uuid, 'unlock')
         instances.update(self.db, uuid, locked=False, locked_reason=None, locked_by=None)
@@ -492,4 +488,3 @@ def _hostname(display_name):
     """A DNS-safe hostname from a display name, as Nova sanitizes it."""
     name = ''.join(c if c.isalnum() or c == '-' else '-' for c in display_name.lower())
     return name.strip('-')[:63] or 'server'
-

@@ -33,10 +33,6 @@ def to_dict(row):
             'projects': sorted(p.project_id for p in row.projects)}
 
 
-def is_admin(context):
-    return 'admin' in (context.roles or ())
-
-
 def _not_found(flavorid):
     return exception.NotFound('Flavor %s could not be found.' % flavorid)
 
@@ -47,7 +43,7 @@ class FlavorManager:
         self.db = service.db
 
     def _visible(self, context, row):
-        return row.is_public or is_admin(context) or context.project_id in {
+        return row.is_public or context.is_admin_role or context.project_id in {
             p.project_id for p in row.projects}
 
     @staticmethod
@@ -69,7 +65,7 @@ class FlavorManager:
         True gives the public ones and the private ones shared with the
         caller's project, False the private ones, None all of them.  Only
         admins see disabled flavors."""
-        admin = is_admin(context)
+        admin = context.is_admin_role
         with self.db.reader() as session:
             rows = session.scalars(sa.select(models.Flavor).order_by(models.Flavor.flavorid)).all()
             found = []

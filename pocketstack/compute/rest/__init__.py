@@ -22,10 +22,7 @@ def router_factory(global_conf, **local_conf):
     return router.api_router(_service(global_conf), legacy=legacy)
 
 
-def faultwrap_factory(global_conf, **local_conf):
-    def filter_(app):
-        return wsgi.FaultWrapper(app, faults.RENDERER)
-    return filter_
+faultwrap_factory = wsgi.faultwrap_factory_for(faults.RENDERER)
 
 
 keystonecontext_factory = middleware.filter_factory_for(middleware.ContextMiddleware)

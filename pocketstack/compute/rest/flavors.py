@@ -2,7 +2,6 @@
 flavor_manage.py)."""
 from pocketstack.common import exception
 from pocketstack.common import wsgi
-from pocketstack.compute.flavors import is_admin
 from pocketstack.compute.rest import views
 
 
@@ -15,7 +14,7 @@ class FlavorsController:
         # Only admins choose (Nova ignores ``is_public`` from anyone else):
         # 'none' lists public and private flavors alike.
         visible = True
-        if is_admin(req.context):
+        if req.context.is_admin_role:
             is_public = req.GET.get('is_public', 'true').strip().lower()
             visible = None if is_public == 'none' else wsgi.query_bool(req, 'is_public', True)
         found = self.flavors.list(req.context, is_public=visible)

@@ -4,7 +4,6 @@ handlers do.  Each handler checks its body and calls the compute API, which
 checks the server's state (409 otherwise)."""
 from pocketstack.common import exception
 from pocketstack.common import wsgi
-from pocketstack.compute.api import is_admin
 from pocketstack.compute.rest import microversion
 from pocketstack.compute.rest import schemas
 from pocketstack.compute.rest import servers
@@ -102,7 +101,7 @@ class ServerActionsController:
             if field in body}
         instance = self.api.rebuild(req.context, uuid, servers.ref_id(body['imageRef']),
                                     metadata=body.get('metadata'), **values)
-        server = views.detail(req, instance, is_admin(req.context), show=True)
+        server = views.detail(req, instance, req.context.is_admin_role, show=True)
         server['adminPass'] = body.get('adminPass') or servers.new_password()
         return wsgi.json_response({'server': server}, status=202)
 

@@ -11,7 +11,6 @@ from pocketstack.common import exception
 from pocketstack.common import wsgi
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import states
-from pocketstack.compute.api import is_admin
 from pocketstack.compute.db import models
 from pocketstack.compute.rest import schemas
 
@@ -34,7 +33,7 @@ def changeable_row(session, context, uuid, action, idle=True, unlocked=True):
         models.Instance.uuid == uuid, models.Instance.deleted == 0).with_for_update())
     if row is None:
         raise compute_exc.InstanceNotFound(uuid=uuid)
-    if unlocked and row.locked and not is_admin(context):
+    if unlocked and row.locked and not context.is_admin_role:
         raise compute_exc.InstanceIsLocked(uuid=uuid)
     if row.vm_state not in CHANGEABLE:
         raise compute_exc.InstanceInvalidState(action=action, uuid=uuid, attr='vm_state',

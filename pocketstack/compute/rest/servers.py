@@ -8,7 +8,6 @@ import urllib.parse
 from pocketstack.common import exception
 from pocketstack.common import wsgi
 from pocketstack.compute import states
-from pocketstack.compute.api import is_admin
 from pocketstack.compute.rest import microversion
 from pocketstack.compute.rest import schemas
 from pocketstack.compute.rest import views
@@ -91,7 +90,7 @@ class ServersController:
         return self._page(req, self._details(req, found), found)
 
     def _details(self, req, found, show=False):
-        admin = is_admin(req.context)
+        admin = req.context.is_admin_role
         faults = self.api.faults(i['uuid'] for i in found)
         statuses = self.api.host_statuses() if admin and \
             microversion.api_version(req) >= (2, 16) else {}
@@ -128,7 +127,7 @@ class ServersController:
                 raise exception.ValidationError(
                     'Invalid input for query parameters: additional properties are not '
                     'allowed (%s)' % ', '.join(unknown))
-        if is_admin(req.context):
+        if req.context.is_admin_role:
             allowed = KNOWN_PARAMETERS
         else:
             allowed = set(PAGING).union(*(f for since, f in MEMBER_FILTERS if version >= since))
@@ -136,7 +135,7 @@ class ServersController:
 
     def _list(self, req):
         context = req.context
-        admin = is_admin(context)
+        admin = context.is_admin_role
         version = microversion.api_version(req)
         params = self._search_options(req)
         one = {k: v[-1] for k, v in params.items()}

@@ -25,10 +25,7 @@ def v2_factory(global_conf, **local_conf):
     return router.v2_router(_service(global_conf))
 
 
-def faultwrap_factory(global_conf, **local_conf):
-    def filter_(app):
-        return wsgi.FaultWrapper(app, faults.RENDERER)
-    return filter_
+faultwrap_factory = wsgi.faultwrap_factory_for(faults.RENDERER)
 
 
 def authcontext_factory(global_conf, **local_conf):

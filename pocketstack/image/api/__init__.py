@@ -21,10 +21,7 @@ def versionnegotiation_factory(global_conf, **local_conf):
     return versions.VersionNegotiation
 
 
-def faultwrap_factory(global_conf, **local_conf):
-    def filter_(app):
-        return wsgi.FaultWrapper(app, faults.RENDERER)
-    return filter_
+faultwrap_factory = wsgi.faultwrap_factory_for(faults.RENDERER)
 
 
 context_factory = middleware.filter_factory_for(middleware.ContextMiddleware)

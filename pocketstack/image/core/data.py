@@ -20,7 +20,6 @@ import sqlalchemy as sa
 
 from pocketstack.common import db as common_db
 from pocketstack.common import exception
-from pocketstack.image.core import images as images_mod
 from pocketstack.image.db import models
 from pocketstack.image.store import filesystem
 
@@ -138,7 +137,7 @@ class DataManager:
         when it has no data yet."""
         image = self.service.images.get(context, image_id)
         self.service.images.authorize(context, 'download_image', image)
-        if image['status'] == 'deactivated' and not images_mod.is_admin(context):
+        if image['status'] == 'deactivated' and not context.is_admin_role:
             raise exception.Forbidden('The requested image has been deactivated. '
                                       'Image data download is forbidden.')
         if image['status'] != 'active' and not (image['status'] == 'deactivated'

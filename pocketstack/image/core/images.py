@@ -67,10 +67,6 @@ LIST_COLUMNS = ('id', 'name', 'status', 'visibility', 'owner', 'disk_format',
 INTEGER_COLUMNS = ('size', 'virtual_size', 'min_disk', 'min_ram')
 
 
-def is_admin(context):
-    return 'admin' in (context.roles or ())
-
-
 def to_dict(row):
     """An image as the managers pass it around: its columns, ``properties``
     and ``tags``; ``location`` is for core/data.py only."""
@@ -102,7 +98,7 @@ class ImageManager:
         """Which rows ``context`` may list (None: no restriction)."""
         Image, Member = models.Image, models.ImageMember
         clause = None if visibility in (None, 'all') else Image.visibility == visibility
-        if is_admin(context):
+        if context.is_admin_role:
             return clause
         project = context.project_id
         members = sa.select(Member.image_id).where(Member.member == project)
@@ -121,7 +117,7 @@ class ImageManager:
         return sa.and_(clause, sa.or_(Image.owner == project, Image.id.in_(members)))
 
     def can_see(self, context, row, session):
-        if is_admin(context) or row.visibility in ('public', 'community'):
+        if context.is_admin_role or row.visibility in ('public', 'community'):
             return True
         if row.owner and row.owner == context.project_id:
             return True
@@ -211,7 +207,7 @@ class ImageManager:
         """Create a queued image from validated API values (core attributes,
         ``tags``, and custom properties under ``properties``)."""
         owner = values.pop('owner', None) or context.project_id
-        if owner != context.project_id and not is_admin(context):
+        if owner != context.project_id and not context.is_admin_role:
             raise exception.Forbidden('You are not permitted to create images owned by %s.'
                                       % owner)
         target = {'owner': owner or '', 'project_id': owner or ''}
@@ -294,7 +290,7 @@ class ImageManager:
     def _check_update(self, context, before, image):
         if image['visibility'] != before['visibility']:
             self._authorize_visibility(context, image['visibility'], policy_target(before))
-        if image['owner'] != before['owner'] and not is_admin(context):
+        if image['owner'] != before['owner'] and not context.is_admin_role:
             raise exception.Forbidden("Attribute 'owner' can be changed only by an admin.")
         if before['status'] != 'queued':
             for column in ('disk_format', 'container_format'):

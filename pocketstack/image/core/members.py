@@ -31,7 +31,7 @@ class MemberManager:
 
     @staticmethod
     def _sees_all_members(context, image):
-        return images_mod.is_admin(context) or image['owner'] == context.project_id
+        return context.is_admin_role or image['owner'] == context.project_id
 
     @staticmethod
     def _check_shared(image):
@@ -72,7 +72,7 @@ class MemberManager:
         with self.db.writer() as session:
             _, image = self._image(context, session, image_id, lock=True)
             self.images.authorize(context, 'add_member', image, member_id=member_id)
-            if image['owner'] != context.project_id and not images_mod.is_admin(context):
+            if image['owner'] != context.project_id and not context.is_admin_role:
                 raise exception.Forbidden('Only the owner of image %s may add members.'
                                           % image_id)
             self._check_shared(image)
@@ -101,7 +101,7 @@ class MemberManager:
                 raise exception.NotFound('Member %s not found for image %s.'
                                          % (member_id, image_id))
             self.images.authorize(context, 'modify_member', image, member_id=member_id)
-            if member_id != context.project_id and not images_mod.is_admin(context):
+            if member_id != context.project_id and not context.is_admin_role:
                 raise exception.Forbidden('Only the member itself may change its status.')
             row.status = status
             row.updated_at = common_db.utcnow()
