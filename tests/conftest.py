@@ -19,10 +19,11 @@ from tests import backends
 class ApiClient:
     """Calls a WSGI app in-process; answers are webob Responses with ``.json``."""
 
-    def __init__(self, app, token=None, host='http://127.0.0.1:5000'):
+    def __init__(self, app, token=None, host='http://127.0.0.1:5000', headers=None):
         self.app = app
         self.token = token
         self.host = host
+        self.headers = headers or {}  # sent with every request unless it names its own
 
     def request(self, method, path, body=None, headers=None, token=None, raw=None):
         req = webob.Request.blank(self.host + path, method=method)
@@ -36,7 +37,7 @@ class ApiClient:
         elif body is not None:
             req.body = json.dumps(body).encode()
             req.content_type = 'application/json'
-        for name, value in (headers or {}).items():
+        for name, value in dict(self.headers, **(headers or {})).items():
             req.headers[name] = value
         resp = req.get_response(self.app)
         try:
@@ -131,15 +132,37 @@ class ImageFixture:
     def client(self, user, project, roles=None):
         """An ApiClient acting as ``user`` in ``project`` (roles: member and
         reader, or admin for the user ``admin``; or the given list)."""
-        client = ApiClient(self.app, '%s:%s' % (user, project), host='http://127.0.0.1:9292')
-        if roles is not None:
-            request = client.request
+        return ApiClient(self.app, '%s:%s' % (user, project), host='http://127.0.0.1:9292',
+                         headers={'X-Roles': ','.join(roles)} if roles is not None else None)
 
-            def with_roles(method, path, body=None, headers=None, **kw):
-                headers = dict(headers or {}, **{'X-Roles': ','.join(roles)})
-                return request(method, path, body, headers=headers, **kw)
-            client.request = with_roles
-        return client
+
+class ComputeClient(ApiClient):
+    """Calls the compute API's ``/v2.1<path>`` (paths naming a version, or
+    ``/``, go as they are) as ``user`` in ``project`` — the noauth2 token —
+    asking for microversion ``version`` (None: no header, i.e. 2.1)."""
+
+    def __init__(self, app, user, project, version=None, roles=None):
+        headers = {}
+        if version is not None:
+            headers['OpenStack-API-Version'] = 'compute %s' % version
+        if roles is not None:
+            headers['X-Roles'] = ','.join(roles)
+        super().__init__(app, '%s:%s' % (user, project), host='http://127.0.0.1:8774',
+                         headers=headers)
+        self.user, self.project, self.version, self.roles = user, project, version, roles
+
+    def request(self, method, path, body=None, headers=None, **kw):
+        if path != '/' and not path.startswith('/v'):
+            path = '/v2.1' + path
+        return super().request(method, path, body, headers=headers, **kw)
+
+    def at(self, version):
+        """The same caller asking for another microversion."""
+        return ComputeClient(self.app, self.user, self.project, version, self.roles)
+
+    def action(self, server_id, name, value=None):
+        """``POST /servers/{id}/action {name: value}``."""
+        return self.post('/servers/%s/action' % server_id, {name: value})
 
 
 def make_image_conf(state_path, db_url=None, overrides=None):

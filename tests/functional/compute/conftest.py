@@ -29,37 +29,10 @@ from pocketstack.compute.db import models
 from pocketstack.compute.scheduler import manager as scheduler_manager
 from pocketstack.image import default_image
 from pocketstack.image import service as image_service
-from tests.conftest import ApiClient, make_conf, make_image_conf
+from tests.conftest import ApiClient, ComputeClient, make_conf, make_image_conf
 
-COMPUTE_URL = 'http://127.0.0.1:8774'
 IMAGE_NAME = 'cirros-0.6.3-x86_64-disk'
 DEADLINE_S = 30
-
-
-class ComputeClient(ApiClient):
-    """An ApiClient for ``/v2.1`` acting as ``user`` in ``project``, asking
-    for ``version`` (None: no microversion header, i.e. 2.1)."""
-
-    def __init__(self, app, user, project, version=None, roles=None):
-        super().__init__(app, '%s:%s' % (user, project), host=COMPUTE_URL)
-        self.user, self.project, self.version, self.roles = user, project, version, roles
-
-    def request(self, method, path, body=None, headers=None, **kw):
-        headers = dict(headers or {})
-        if self.version is not None:
-            headers.setdefault('OpenStack-API-Version', 'compute %s' % self.version)
-        if self.roles is not None:
-            headers.setdefault('X-Roles', ','.join(self.roles))
-        if path.startswith('/servers') or path.startswith('/flavors'):
-            path = '/v2.1' + path
-        return super().request(method, path, body, headers=headers, **kw)
-
-    def at(self, version):
-        """The same caller asking for another microversion."""
-        return ComputeClient(self.app, self.user, self.project, version, self.roles)
-
-    def action(self, server_id, name, value=None):
-        return self.post('/servers/%s/action' % server_id, {name: value})
 
 
 class ComputeCloud:

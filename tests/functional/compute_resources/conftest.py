@@ -19,32 +19,10 @@ from pocketstack.common import wsgi
 from pocketstack.compute import manager
 from pocketstack.compute import service as compute_service
 from pocketstack.compute.db import models
-from tests.conftest import ApiClient, make_conf
+from tests.conftest import ComputeClient, make_conf
 
-COMPUTE_URL = 'http://127.0.0.1:8774'
 NANO = {'id': '42', 'name': 'm1.nano', 'ram': 128, 'vcpus': 1, 'disk': 1, 'ephemeral': 0,
         'swap': 0, 'extra_specs': {}}
-
-
-class ComputeClient(ApiClient):
-    """Calls ``/v2.1<path>`` as ``user`` in ``project`` (the noauth2 token),
-    asking for ``version`` (None: no header, i.e. 2.1)."""
-
-    def __init__(self, app, user, project, version=None, roles=None):
-        super().__init__(app, '%s:%s' % (user, project), host=COMPUTE_URL)
-        self.user, self.project, self.version, self.roles = user, project, version, roles
-
-    def request(self, method, path, body=None, headers=None, **kw):
-        headers = dict(headers or {})
-        if self.version is not None:
-            headers.setdefault('OpenStack-API-Version', 'compute %s' % self.version)
-        if self.roles is not None:
-            headers.setdefault('X-Roles', ','.join(self.roles))
-        return super().request(method, '/v2.1' + path, body, headers=headers, **kw)
-
-    def at(self, version):
-        """The same caller asking for another microversion."""
-        return ComputeClient(self.app, self.user, self.project, version, self.roles)
 
 
 class ComputeApi:
