@@ -13,9 +13,11 @@ from pocketstack.identity import db as identity_db
 from pocketstack.identity.db import models as identity_models
 from pocketstack.image import db as image_db
 from pocketstack.image.db import models as image_models
+from pocketstack.network import db as network_db
+from pocketstack.network.db import models as network_models
 
 SERVICES = [(identity_db.MIGRATIONS, identity_models), (image_db.MIGRATIONS, image_models),
-            (compute_db.MIGRATIONS, compute_models)]
+            (compute_db.MIGRATIONS, compute_models), (network_db.MIGRATIONS, network_models)]
 
 
 @pytest.mark.parametrize('migrations,models', SERVICES)

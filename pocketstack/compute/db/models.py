@@ -12,7 +12,7 @@ from sqlalchemy import orm
 
 from pocketstack.common import db
 
-SCHEMA_HEAD = '0001'
+SCHEMA_HEAD = '0002'
 
 
 class Base(orm.DeclarativeBase):
@@ -162,6 +162,10 @@ class Instance(Base):
     reservation_id = sa.Column(NAME)
     launch_index = sa.Column(sa.Integer, nullable=False, default=0)
     system_metadata = sa.Column(sa.JSON, nullable=False, default=dict)
+    # The ports, addresses and networks the server has (Nova's network info
+    # cache): a list of VIFs as the Network service described them.
+    network_info = sa.Column(sa.JSON)
+    scheduler_hints = sa.Column(sa.JSON)              # as given at boot (os:scheduler_hints)
     launched_at = sa.Column(sa.DateTime)
     terminated_at = sa.Column(sa.DateTime)
     created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
@@ -243,3 +247,38 @@ class InstanceActionEvent(Base):
     details = sa.Column(sa.Text)
     start_time = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
     finish_time = sa.Column(sa.DateTime)
+
+
+class Aggregate(Base):
+    """A host aggregate (``os-aggregates``); ``availability_zone`` metadata
+    places its hosts in that zone."""
+    __tablename__ = 'aggregates'
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid = sa.Column(UUID, nullable=False, unique=True)
+    name = sa.Column(NAME, nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    updated_at = sa.Column(sa.DateTime)
+    hosts = orm.relationship('AggregateHost', cascade='all, delete-orphan',
+                             lazy='selectin', passive_deletes=True)
+    metadata_items = orm.relationship('AggregateMetadata', cascade='all, delete-orphan',
+                                      lazy='selectin', passive_deletes=True)
+    __table_args__ = (sa.UniqueConstraint('name', name='uq_aggregates_name'),)
+
+
+class AggregateHost(Base):
+    __tablename__ = 'aggregate_hosts'
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    aggregate_id = sa.Column(sa.Integer, sa.ForeignKey('aggregates.id', ondelete='CASCADE'),
+                             nullable=False)
+    host = sa.Column(NAME, nullable=False)
+    __table_args__ = (sa.UniqueConstraint('aggregate_id', 'host', name='uq_aggregate_hosts'),)
+
+
+class AggregateMetadata(Base):
+    __tablename__ = 'aggregate_metadata'
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    aggregate_id = sa.Column(sa.Integer, sa.ForeignKey('aggregates.id', ondelete='CASCADE'),
+                             nullable=False)
+    key = sa.Column(NAME, nullable=False)
+    value = sa.Column(NAME, nullable=False)
+    __table_args__ = (sa.UniqueConstraint('aggregate_id', 'key', name='uq_aggregate_metadata'),)

@@ -1,0 +1,5 @@
+from alembic import context
+
+from pocketstack.common import db
+
+db.run_migrations_online(context)
