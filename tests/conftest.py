@@ -38,7 +38,10 @@ class ApiClient:
             req.body = json.dumps(body).encode()
             req.content_type = 'application/json'
         for name, value in dict(self.headers, **(headers or {})).items():
-            req.headers[name] = value
+            if value is None:  # None: send the request without that header
+                req.headers.pop(name, None)
+            else:
+                req.headers[name] = value
         resp = req.get_response(self.app)
         try:
             resp.data = json.loads(resp.body) if resp.body else None

@@ -17,10 +17,12 @@ OCTET_STREAM = 'application/octet-stream'
 def request_chunks(req):
     """The request body as chunks; stops at Content-Length (core/data.py
     notices a short body) or at the end of a chunked body."""
-    if (req.content_type or OCTET_STREAM).lower() != OCTET_STREAM:
+    # As Glance: image data must say it is octet-stream; a missing type is
+    # refused too, so a form post or a mislabelled JSON body never becomes an image.
+    if (req.content_type or '').lower() != OCTET_STREAM:
         raise exception.UnsupportedMediaType(
             'Content-Type %s is not supported for image data; send %s.'
-            % (req.content_type, OCTET_STREAM))
+            % (req.content_type or '(none)', OCTET_STREAM))
     stream = req.environ['wsgi.input']
     remaining = req.content_length
 

@@ -132,13 +132,15 @@ def test_upload_needs_disk_and_container_format(image, formats):
     assert store_files(image) == []
 
 
-def test_upload_with_other_content_type_is_415(image):
+@pytest.mark.parametrize('content_type', ['application/json', None])
+def test_upload_with_other_or_no_content_type_is_415(image, content_type):
     alice = image.client('alice', 'p1')
     img = create(alice, name='img', **RAW_BARE)
     resp = alice.put(file_path(img['id']), raw=b'{"a": 1}',
-                     headers={'Content-Type': 'application/json'})
+                     headers={'Content-Type': content_type})
     assert resp.status_int == 415, resp.text
     assert show(alice, img['id'])['status'] == 'queued'
+    assert store_files(image) == []
 
 
 def test_upload_by_other_projects(image):
