@@ -115,3 +115,128 @@ class RevisionNumberConstraintFailed(common.PocketstackError):
     code = 412
     title = 'Precondition Failed'
     message = 'Constrained to %(constraint)s, but current revision is %(current)s'
+
+
+# -- security groups ---------------------------------------------------------
+
+class SecurityGroupInUse(common.Conflict):
+    message = 'Security Group %(id)s in use.'
+
+
+class SecurityGroupCannotRemoveDefault(common.Conflict):
+    message = 'Insufficient rights for removing default security group.'
+
+
+class SecurityGroupCannotUpdateDefault(common.Conflict):
+    message = 'Updating default security group not allowed.'
+
+
+class SecurityGroupDefaultAlreadyExists(common.Conflict):
+    message = 'Default security group already exists.'
+
+
+class SecurityGroupRuleExists(common.Conflict):
+    message = 'Security group rule already exists. Rule id is %(rule_id)s.'
+
+
+class SecurityGroupRuleInvalidProtocol(common.BadRequest):
+    message = 'Security group rule protocol %(protocol)s not supported. Only protocol ' \
+              'values %(values)s and integer representations [0 to 255] are supported.'
+
+
+class SecurityGroupRuleInvalidDirection(common.BadRequest):
+    message = "Invalid input for direction: '%(direction)s' is not in ['ingress', 'egress']."
+
+
+class SecurityGroupRuleInvalidEtherType(common.BadRequest):
+    message = 'Security group rule for ethertype %(ethertype)s not supported. ' \
+              'Allowed values are IPv4, IPv6.'
+
+
+class SecurityGroupRuleParameterConflict(common.BadRequest):
+    message = 'Conflicting value ethertype %(ethertype)s for CIDR %(cidr)s'
+
+
+class SecurityGroupRemoteGroupAndRemoteIpPrefix(common.BadRequest):
+    message = 'Only remote_ip_prefix or remote_group_id may be provided.'
+
+
+class SecurityGroupProtocolRequiredWithPorts(common.BadRequest):
+    message = 'Must also specify protocol if port range is given.'
+
+
+class SecurityGroupInvalidProtocolForPortRange(common.BadRequest):
+    message = 'Invalid protocol %(protocol)s for port range, only supported for TCP, UDP, ' \
+              'UDPLITE, SCTP and DCCP.'
+
+
+class SecurityGroupInvalidPortRange(common.BadRequest):
+    message = 'For TCP/UDP protocols, port_range_min must be <= port_range_max'
+
+
+class SecurityGroupInvalidPortValue(common.BadRequest):
+    message = 'Invalid value for port %(port)s'
+
+
+class SecurityGroupInvalidIcmpValue(common.BadRequest):
+    message = 'Invalid value for ICMP %(field)s (%(attr)s) %(value)s. It must be 0 to 255.'
+
+
+class SecurityGroupMissingIcmpType(common.BadRequest):
+    message = 'ICMP code (port-range-max) %(value)s is provided but ICMP type ' \
+              '(port-range-min) is missing.'
+
+
+class SecurityGroupEthertypeConflictWithProtocol(common.BadRequest):
+    message = 'Invalid ethertype %(ethertype)s for protocol %(protocol)s.'
+
+
+# -- routers and floating IPs ------------------------------------------------
+
+class RouterInUse(common.Conflict):
+    message = 'Router %(router_id)s %(reason)s'
+
+
+class RouterInterfaceNotFound(common.NotFound):
+    message = 'Router %(router_id)s does not have an interface with id %(port_id)s'
+
+
+class RouterInterfaceNotFoundForSubnet(common.NotFound):
+    message = 'Router %(router_id)s has no interface on subnet %(subnet_id)s'
+
+
+class RouterInterfaceInUseByFloatingIP(common.Conflict):
+    message = 'Router interface for subnet %(subnet_id)s on router %(router_id)s cannot be ' \
+              'deleted, as it is required by one or more floating IPs.'
+
+
+class RouterInterfaceInUseByRoute(common.Conflict):
+    message = 'Router interface for subnet %(subnet_id)s on router %(router_id)s cannot be ' \
+              'deleted, as it is required by one or more routes.'
+
+
+class RouterExternalGatewayInUseByFloatingIp(common.Conflict):
+    message = 'Gateway cannot be updated for router %(router_id)s, since a gateway to ' \
+              'external network %(net_id)s is required by one or more floating IPs.'
+
+
+class InvalidRoutes(common.BadRequest):
+    message = 'Invalid format for routes: %(routes)s, %(reason)s'
+
+
+class ExternalGatewayForFloatingIPNotFound(common.NotFound):
+    message = 'External network %(external_network_id)s is not reachable from subnet ' \
+              '%(subnet_id)s.  Therefore, cannot associate Port %(port_id)s with a ' \
+              'Floating IP.'
+
+
+class FloatingIPPortAlreadyAssociated(common.Conflict):
+    message = 'Cannot associate floating IP %(floating_ip_address)s (%(fip_id)s) with port ' \
+              '%(port_id)s using fixed IP %(fixed_ip)s, as that fixed IP already has a ' \
+              'floating IP on external network %(net_id)s.'
+
+
+# -- tags ----------------------------------------------------------------------
+
+class TagNotFound(common.NotFound):
+    message = 'Tag %(tag)s could not be found for %(resource)s %(resource_id)s.'

@@ -111,3 +111,16 @@ def tags_for(session, resource_type, ids):
     for tags in result.values():
         tags.sort()
     return result
+
+
+def timestamp(value):
+    """Neutron's timestamp format: 'YYYY-MM-DDTHH:MM:SSZ'."""
+    return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
+
+
+def standard_view(row):
+    """The attributes every top-level resource shows: standard attributes and
+    ``tenant_id`` beside ``project_id``."""
+    return {'description': row.description, 'revision_number': row.revision_number,
+            'created_at': timestamp(row.created_at), 'updated_at': timestamp(row.updated_at),
+            'tenant_id': row.project_id, 'project_id': row.project_id}
