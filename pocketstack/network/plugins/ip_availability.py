@@ -18,6 +18,34 @@ def _pool_size(pool):
     return int(ipaddress.ip_address(pool.last_ip)) - int(ipaddress.ip_address(pool.first_ip)) + 1
 
 
+def _subnet_availability(subnet, addresses):
+    """total/used addresses of a subnet: in its pools (``total_ips``,
+    ``used_ips`` counts every allocation) and in detail."""
+    network = ipaddress.ip_network(subnet.cidr)
+    in_subnet = network.num_addresses
+    if network.version == 4 and network.prefixlen < 31:
+        in_subnet -= 2   # network and broadcast addresses
+    pools = [(ipaddress.ip_address(p.first_ip), ipaddress.ip_address(p.last_ip))
+             for p in subnet.allocation_pools]
+    in_pools = sum(1 for a in addresses if any(first <= a <= last for first, last in pools))
+    total = sum(_pool_size(p) for p in subnet.allocation_pools)
+    return {'subnet_id': subnet.id, 'subnet_name': subnet.name, 'cidr': subnet.cidr,
+            'ip_version': subnet.ip_version, 'total_ips': total, 'used_ips': len(addresses),
+            'ip_availability_details': {
+                'total_ips_in_subnet': in_subnet, 'total_ips_in_allocation_pool': total,
+                'used_ips_in_subnet': len(addresses), 'used_ips_in_allocation_pool': in_pools}}
+
+
+def _totals(subnets):
+    """A network's figures: the sums of its subnets'."""
+    keys = ('total_ips_in_subnet', 'total_ips_in_allocation_pool', 'used_ips_in_subnet',
+            'used_ips_in_allocation_pool')
+    return {'total_ips': sum(s['total_ips'] for s in subnets),
+            'used_ips': sum(s['used_ips'] for s in subnets),
+            'ip_availability_details': {
+                k: sum(s['ip_availability_details'][k] for s in subnets) for k in keys}}
+
+
 def _require_admin(context):
     if not context.is_admin_role:
         raise exception.PolicyNotAuthorized(action='get_network_ip_availability')
@@ -30,22 +58,21 @@ class IpAvailabilityPlugin(Plugin):
 
     def _availability(self, session, networks):
         ids = [n.id for n in networks]
-        used = dict(session.execute(
-            sa.select(models.IPAllocation.subnet_id, sa.func.count())
-            .where(models.IPAllocation.network_id.in_(ids))
-            .group_by(models.IPAllocation.subnet_id)).all()) if ids else {}
+        allocated = {}   # subnet id -> [addresses]
+        if ids:
+            for subnet_id, address in session.execute(
+                    sa.select(models.IPAllocation.subnet_id, models.IPAllocation.ip_address)
+                    .where(models.IPAllocation.network_id.in_(ids))):
+                allocated.setdefault(subnet_id, []).append(ipaddress.ip_address(address))
         result = []
         for network in networks:
-            subnets = [{'subnet_id': s.id, 'subnet_name': s.name, 'cidr': s.cidr,
-                        'ip_version': s.ip_version,
-                        'total_ips': sum(_pool_size(p) for p in s.allocation_pools),
-                        'used_ips': used.get(s.id, 0)} for s in network.subnets]
-            result.append({
-                'network_id': network.id, 'network_name': network.name,
-                'project_id': network.project_id, 'tenant_id': network.project_id,
-                'total_ips': sum(s['total_ips'] for s in subnets),
-                'used_ips': sum(s['used_ips'] for s in subnets),
-                'subnet_ip_availability': subnets})
+            subnets = [_subnet_availability(s, allocated.get(s.id, []))
+                       for s in network.subnets]
+            view = {'network_id': network.id, 'network_name': network.name,
+                    'project_id': network.project_id, 'tenant_id': network.project_id}
+            view.update(_totals(subnets))
+            view['subnet_ip_availability'] = subnets
+            result.append(view)
         return result
 
     def get_network_ip_availabilities(self, context, filters=None, fields=None, sorts=None,
@@ -70,12 +97,10 @@ class IpAvailabilityPlugin(Plugin):
             result = self._availability(session, list(session.scalars(stmt)))
         if versions:
             for network in result:
-                network['subnet_ip_availability'] = [
-                    s for s in network['subnet_ip_availability'] if s['ip_version'] in versions]
-                network['total_ips'] = sum(s['total_ips']
-                                           for s in network['subnet_ip_availability'])
-                network['used_ips'] = sum(s['used_ips']
-                                          for s in network['subnet_ip_availability'])
+                subnets = [s for s in network['subnet_ip_availability']
+                           if s['ip_version'] in versions]
+                network.update(_totals(subnets))
+                network['subnet_ip_availability'] = subnets
         return result
 
     def get_network_ip_availability(self, context, id, fields=None):
