@@ -4,17 +4,40 @@ keyset pagination, done in SQL (a list never loads rows it will not show).
 A plugin's ``get_<resources>`` builds ``select(Model)`` with its own scoping
 (project, shared…) and hands it here with the API's parsed arguments::
 
-    stmt = query.apply_filters(stmt, models.Network, filters, columns)
-    stmt = query.apply_tag_filters(stmt, models.Network, 'networks', filters)
-    stmt = query.apply_sorting(stmt, models.Network, sorts, columns, marker_row,
-                               page_reverse)
-    rows = session.scalars(stmt.limit(limit)).all()
+    rows = query.page(session, stmt, models.Network, filters, sorts, limit,
+                      marker_row, page_reverse, columns, resource_type='networks')
+
+(``page`` is apply_filters, apply_tag_filters and apply_sorting in a row.)
 """
 import sqlalchemy as sa
 
+from pocketstack.common import wsgi
 from pocketstack.network.db import models
 
 TAG_FILTERS = ('tags', 'tags-any', 'not-tags', 'not-tags-any')
+
+
+def owned(model, context):
+    """``select(model)`` limited to the caller's project unless it is an admin."""
+    stmt = sa.select(model)
+    if not context.is_admin_role:
+        stmt = stmt.where(model.project_id == context.project_id)
+    return stmt
+
+
+def page(session, stmt, model, filters, sorts, limit, marker, page_reverse,
+         columns=None, resource_type=None):
+    """The rows of one page of a list: filtered (and tag-filtered when
+    ``resource_type`` is given), sorted, after ``marker`` (a row), in the
+    order the client asked for even when paging backwards."""
+    stmt = apply_filters(stmt, model, filters, columns)
+    if resource_type:
+        stmt = apply_tag_filters(stmt, model, resource_type, filters)
+    stmt = apply_sorting(stmt, model, sorts, columns, marker, page_reverse)
+    rows = list(session.scalars(stmt.limit(limit) if limit else stmt))
+    if page_reverse:
+        rows.reverse()
+    return rows
 
 
 def column(model, attribute, columns=None):
@@ -100,6 +123,12 @@ def count(session, model, project_id):
                           .where(model.project_id == project_id))
 
 
+def delete_tags(session, resource_type, resource_id):
+    """Drop a resource's tags (when the resource goes)."""
+    session.execute(sa.delete(models.Tag).where(
+        models.Tag.resource_type == resource_type, models.Tag.resource_id == resource_id))
+
+
 def tags_for(session, resource_type, ids):
     """{resource id: sorted tags} for the resources of one page."""
     result = {resource_id: [] for resource_id in ids}
@@ -113,14 +142,10 @@ def tags_for(session, resource_type, ids):
     return result
 
 
-def timestamp(value):
-    """Neutron's timestamp format: 'YYYY-MM-DDTHH:MM:SSZ'."""
-    return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
-
-
 def standard_view(row):
     """The attributes every top-level resource shows: standard attributes and
     ``tenant_id`` beside ``project_id``."""
     return {'description': row.description, 'revision_number': row.revision_number,
-            'created_at': timestamp(row.created_at), 'updated_at': timestamp(row.updated_at),
+            'created_at': wsgi.isoformat(row.created_at),
+            'updated_at': wsgi.isoformat(row.updated_at),
             'tenant_id': row.project_id, 'project_id': row.project_id}

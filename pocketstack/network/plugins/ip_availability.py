@@ -3,7 +3,8 @@
 
 For each network and each of its subnets: how many addresses its
 allocation pools hold (``total_ips``) and how many are allocated
-(``used_ips``).  Counting is done in SQL; pool sizes from their bounds.
+(``used_ips``).  Pool sizes come from their bounds; the allocated addresses
+of the networks shown are read once and placed in subnets and pools here.
 """
 import ipaddress
 
@@ -11,7 +12,12 @@ import sqlalchemy as sa
 
 from pocketstack.network import exception
 from pocketstack.network.db import models
+from pocketstack.network.db import query
 from pocketstack.network.plugins import Plugin
+
+
+# filter attribute -> Network column (ip_version is handled on subnets)
+NETWORK_COLUMNS = {'network_id': 'id', 'network_name': 'name', 'tenant_id': 'project_id'}
 
 
 def _pool_size(pool):
@@ -81,13 +87,9 @@ class IpAvailabilityPlugin(Plugin):
         (networks with a subnet of that version; only those subnets shown)."""
         _require_admin(context)
         filters = filters or {}
-        stmt = sa.select(models.Network).order_by(models.Network.created_at, models.Network.id)
-        for attribute, column in (('network_id', models.Network.id),
-                                  ('network_name', models.Network.name),
-                                  ('project_id', models.Network.project_id),
-                                  ('tenant_id', models.Network.project_id)):
-            if filters.get(attribute):
-                stmt = stmt.where(column.in_(list(filters[attribute])))
+        stmt = query.apply_filters(
+            sa.select(models.Network).order_by(models.Network.created_at, models.Network.id),
+            models.Network, filters, NETWORK_COLUMNS)
         versions = {int(v) for v in filters.get('ip_version') or []}
         if versions:
             stmt = stmt.where(models.Network.id.in_(

@@ -35,10 +35,6 @@ def _bad(resource, msg):
     return exception.BadRequest(resource=resource, msg=msg)
 
 
-def _admin_context():
-    return ctx_mod.admin_context()
-
-
 class L3RouterPlugin(Plugin):
 
     supported_resources = ('routers', 'floatingips')
@@ -106,22 +102,15 @@ class L3RouterPlugin(Plugin):
 
     # -- scoping -------------------------------------------------------------
 
-    @staticmethod
-    def _scoped(model, context):
-        stmt = sa.select(model)
-        if not context.is_admin_role:
-            stmt = stmt.where(model.project_id == context.project_id)
-        return stmt
-
     def _get_router_row(self, session, context, router_id):
-        row = session.scalar(self._scoped(models.Router, context).where(
+        row = session.scalar(query.owned(models.Router, context).where(
             models.Router.id == router_id))
         if row is None:
             raise exception.RouterNotFound(router_id=router_id)
         return row
 
     def _get_fip_row(self, session, context, fip_id):
-        row = session.scalar(self._scoped(models.FloatingIP, context).where(
+        row = session.scalar(query.owned(models.FloatingIP, context).where(
             models.FloatingIP.id == fip_id))
         if row is None:
             raise exception.FloatingIPNotFound(floatingip_id=fip_id)
@@ -178,15 +167,10 @@ class L3RouterPlugin(Plugin):
     def get_routers(self, context, filters=None, fields=None, sorts=None, limit=None,
                     marker=None, page_reverse=False):
         with self.db.reader() as session:
-            stmt = self._scoped(models.Router, context)
-            stmt = query.apply_filters(stmt, models.Router, filters, ROUTER_COLUMNS)
-            stmt = query.apply_tag_filters(stmt, models.Router, 'routers', filters)
             marker_row = self._get_router_row(session, context, marker) if marker else None
-            stmt = query.apply_sorting(stmt, models.Router, sorts, ROUTER_COLUMNS,
-                                       marker_row, page_reverse)
-            rows = list(session.scalars(stmt.limit(limit) if limit else stmt))
-            if page_reverse:
-                rows.reverse()
+            rows = query.page(session, query.owned(models.Router, context), models.Router,
+                              filters, sorts, limit, marker_row, page_reverse, ROUTER_COLUMNS,
+                              resource_type='routers')
             return self._router_views(session, rows)
 
     def get_router(self, context, id, fields=None):
@@ -217,8 +201,7 @@ class L3RouterPlugin(Plugin):
             if self._interface_rows(row):
                 raise exception.RouterInUse(router_id=id, reason='still has ports')
             self._remove_gateway(session, row)
-            session.execute(sa.delete(models.Tag).where(
-                models.Tag.resource_type == 'routers', models.Tag.resource_id == id))
+            query.delete_tags(session, 'routers', id)
             session.delete(row)
 
     # -- gateway ---------------------------------------------------------------
@@ -243,7 +226,7 @@ class L3RouterPlugin(Plugin):
         fixed_ips = info.get('external_fixed_ips')
         if row.gw_port is not None and row.gw_port.network_id == network.id:
             if fixed_ips is not None:
-                self.core.update_port(_admin_context(), row.gw_port_id,
+                self.core.update_port(ctx_mod.admin_context(), row.gw_port_id,
                                       {'fixed_ips': fixed_ips})
                 session.refresh(row.gw_port)
             return
@@ -253,7 +236,7 @@ class L3RouterPlugin(Plugin):
                 'admin_state_up': True, 'security_groups': []}
         if fixed_ips:
             port['fixed_ips'] = fixed_ips
-        gw_port = self.core.create_port(_admin_context(), port)
+        gw_port = self.core.create_port(ctx_mod.admin_context(), port)
         if not gw_port.get('fixed_ips'):
             raise _bad('router', 'No subnet on external network %s to hold a gateway '
                        'address' % network.id)
@@ -276,7 +259,7 @@ class L3RouterPlugin(Plugin):
         port_id = row.gw_port_id
         row.gw_port_id = None
         session.flush()
-        self.core.delete_port(_admin_context(), port_id, l3_port_check=False)
+        self.core.delete_port(ctx_mod.admin_context(), port_id, l3_port_check=False)
         session.expire(row)
 
     # -- extra routes --------------------------------------------------------
@@ -372,7 +355,7 @@ class L3RouterPlugin(Plugin):
         if not subnet.gateway_ip:
             raise _bad('router', 'Subnet for router interface must have a gateway IP')
         self._check_subnet_attachable(session, router, subnet, attached)
-        port = self.core.create_port(_admin_context(), {
+        port = self.core.create_port(ctx_mod.admin_context(), {
             'network_id': subnet.network_id, 'project_id': router.project_id,
             'fixed_ips': [{'subnet_id': subnet.id, 'ip_address': subnet.gateway_ip}],
             'device_id': router.id, 'device_owner': DEVICE_OWNER_INTERFACE,
@@ -392,7 +375,7 @@ class L3RouterPlugin(Plugin):
             raise _bad('router', 'Cannot have multiple IPv4 subnets on router port')
         for subnet in subnets:
             self._check_subnet_attachable(session, router, subnet, attached)
-        self.core.update_port(_admin_context(), port.id, {
+        self.core.update_port(ctx_mod.admin_context(), port.id, {
             'device_id': router.id, 'device_owner': DEVICE_OWNER_INTERFACE})
         session.refresh(port)
         return port
@@ -432,9 +415,9 @@ class L3RouterPlugin(Plugin):
             remaining = [{'subnet_id': ip.subnet_id, 'ip_address': ip.ip_address}
                          for ip in port.fixed_ips if ip.subnet_id not in gone]
             if remaining:
-                self.core.update_port(_admin_context(), port.id, {'fixed_ips': remaining})
+                self.core.update_port(ctx_mod.admin_context(), port.id, {'fixed_ips': remaining})
             else:
-                self.core.delete_port(_admin_context(), port.id, l3_port_check=False)
+                self.core.delete_port(ctx_mod.admin_context(), port.id, l3_port_check=False)
             router.bump_revision()
             session.flush()
             info['subnet_ids'] = gone
@@ -507,7 +490,7 @@ class L3RouterPlugin(Plugin):
             try:
                 # a savepoint per subnet: a full one is passed over cleanly
                 with session.begin_nested():
-                    created = self.core.create_port(_admin_context(),
+                    created = self.core.create_port(ctx_mod.admin_context(),
                                                     dict(port, fixed_ips=fixed_ips))
                 break
             except exception.IpAddressGenerationFailure:
@@ -583,15 +566,10 @@ class L3RouterPlugin(Plugin):
     def get_floatingips(self, context, filters=None, fields=None, sorts=None, limit=None,
                         marker=None, page_reverse=False):
         with self.db.reader() as session:
-            stmt = self._scoped(models.FloatingIP, context)
-            stmt = query.apply_filters(stmt, models.FloatingIP, filters, FIP_COLUMNS)
-            stmt = query.apply_tag_filters(stmt, models.FloatingIP, 'floatingips', filters)
             marker_row = self._get_fip_row(session, context, marker) if marker else None
-            stmt = query.apply_sorting(stmt, models.FloatingIP, sorts, FIP_COLUMNS,
-                                       marker_row, page_reverse)
-            rows = list(session.scalars(stmt.limit(limit) if limit else stmt))
-            if page_reverse:
-                rows.reverse()
+            rows = query.page(session, query.owned(models.FloatingIP, context), models.FloatingIP,
+                              filters, sorts, limit, marker_row, page_reverse, FIP_COLUMNS,
+                              resource_type='floatingips')
             return self._fip_views(session, rows)
 
     def get_floatingip(self, context, id, fields=None):
@@ -622,11 +600,10 @@ class L3RouterPlugin(Plugin):
         with self.db.writer() as session:
             row = self._get_fip_row(session, context, id)
             port_id = row.floating_port_id
-            session.execute(sa.delete(models.Tag).where(
-                models.Tag.resource_type == 'floatingips', models.Tag.resource_id == id))
+            query.delete_tags(session, 'floatingips', id)
             session.delete(row)
             session.flush()
-            self.core.delete_port(_admin_context(), port_id, l3_port_check=False)
+            self.core.delete_port(ctx_mod.admin_context(), port_id, l3_port_check=False)
 
     def disassociate_floatingips(self, context, port_id):
         """Called by the core plugin before it deletes ``port_id``: the port's

@@ -208,15 +208,8 @@ class SecurityGroupsMixin:
 
     # -- scoping -------------------------------------------------------------
 
-    @staticmethod
-    def _visible_groups(context):
-        stmt = sa.select(models.SecurityGroup)
-        if not context.is_admin_role:
-            stmt = stmt.where(models.SecurityGroup.project_id == context.project_id)
-        return stmt
-
     def _get_group_row(self, session, context, group_id):
-        row = session.scalar(self._visible_groups(context).where(
+        row = session.scalar(query.owned(models.SecurityGroup, context).where(
             models.SecurityGroup.id == group_id))
         if row is None:
             raise exception.SecurityGroupNotFound(id=group_id)
@@ -320,17 +313,10 @@ class SecurityGroupsMixin:
         if project_id and (context.is_admin_role or project_id == context.project_id):
             self.ensure_default_security_group(context, project_id)
         with self.db.reader() as session:
-            stmt = self._visible_groups(context)
-            stmt = query.apply_filters(stmt, models.SecurityGroup, filters, COLUMNS)
-            stmt = query.apply_tag_filters(stmt, models.SecurityGroup, SG_RESOURCE, filters)
             marker_row = self._get_group_row(session, context, marker) if marker else None
-            stmt = query.apply_sorting(stmt, models.SecurityGroup, sorts, COLUMNS,
-                                       marker_row, page_reverse)
-            if limit:
-                stmt = stmt.limit(limit)
-            rows = list(session.scalars(stmt))
-            if page_reverse:
-                rows.reverse()
+            rows = query.page(session, query.owned(models.SecurityGroup, context),
+                              models.SecurityGroup, filters, sorts, limit, marker_row,
+                              page_reverse, COLUMNS, resource_type=SG_RESOURCE)
             return self._group_views(session, rows)
 
     def get_security_group(self, context, id, fields=None):
@@ -364,8 +350,7 @@ class SecurityGroupsMixin:
                 models.SecurityGroupPortBinding.security_group_id == group.id))
             if in_use:
                 raise exception.SecurityGroupInUse(id=group.id)
-            session.execute(sa.delete(models.Tag).where(
-                models.Tag.resource_type == SG_RESOURCE, models.Tag.resource_id == group.id))
+            query.delete_tags(session, SG_RESOURCE, group.id)
             session.execute(sa.delete(models.DefaultSecurityGroup).where(
                 models.DefaultSecurityGroup.security_group_id == group.id))
             # rules of other groups naming this one as their remote group go too
@@ -399,16 +384,9 @@ class SecurityGroupsMixin:
                                  limit=None, marker=None, page_reverse=False):
         filters = filters or {}
         with self.db.reader() as session:
-            stmt = self._visible_rules(context)
-            stmt = query.apply_filters(stmt, models.SecurityGroupRule, filters, COLUMNS)
             marker_row = self._get_rule_row(session, context, marker) if marker else None
-            stmt = query.apply_sorting(stmt, models.SecurityGroupRule, sorts, COLUMNS,
-                                       marker_row, page_reverse)
-            if limit:
-                stmt = stmt.limit(limit)
-            rows = list(session.scalars(stmt))
-            if page_reverse:
-                rows.reverse()
+            rows = query.page(session, self._visible_rules(context), models.SecurityGroupRule,
+                              filters, sorts, limit, marker_row, page_reverse, COLUMNS)
             default_ids = self._default_group_ids(session, {r.security_group_id for r in rows})
             return [self._rule_view(row, default_ids) for row in rows]
 

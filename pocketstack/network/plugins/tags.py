@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from pocketstack.network import exception
 from pocketstack.network.db import models
+from pocketstack.network.db import query
 from pocketstack.network.plugins import Plugin
 
 MAX_TAG_LEN = 255
@@ -69,10 +70,6 @@ class TagPlugin(Plugin):
         return sorted(session.scalars(sa.select(models.Tag.tag).where(
             models.Tag.resource_type == collection, models.Tag.resource_id == resource_id)))
 
-    @staticmethod
-    def _clear(session, collection, resource_id):
-        session.execute(sa.delete(models.Tag).where(
-            models.Tag.resource_type == collection, models.Tag.resource_id == resource_id))
 
     def get_tags(self, context, collection, resource_id):
         with self.db.reader() as session:
@@ -92,7 +89,7 @@ class TagPlugin(Plugin):
         tags = _validate_tags(tags)
         with self.db.writer() as session:
             collection, row = self._resource(session, context, collection, resource_id, True)
-            self._clear(session, collection, resource_id)
+            query.delete_tags(session, collection, resource_id)
             session.add_all(models.Tag(resource_type=collection, resource_id=resource_id,
                                        tag=tag) for tag in tags)
             row.bump_revision()
@@ -111,7 +108,7 @@ class TagPlugin(Plugin):
     def delete_tags(self, context, collection, resource_id):
         with self.db.writer() as session:
             collection, row = self._resource(session, context, collection, resource_id, True)
-            self._clear(session, collection, resource_id)
+            query.delete_tags(session, collection, resource_id)
             row.bump_revision()
 
     def delete_tag(self, context, collection, resource_id, tag):
