@@ -2,10 +2,13 @@
 and listing them, each beside a hello-world app served the same way.
 
 Everything runs in this process as in ``pocketstack up`` (kombu's in-memory
-bus, two fake hosts, SQLite) with the noauth2 pipeline; the hosts are made
-large and the quotas unlimited so that capacity is not what is measured.
+bus, two fake hosts, SQLite, the Network API for ports) with the noauth
+pipelines; the hosts are made large and the quotas unlimited so that
+capacity is not what is measured.  ``--transport-url rabbit://…`` runs the
+same services over RabbitMQ instead.
 
     .venv/bin/python bench/compute.py [--boots 20] [--concurrent 200] [--servers 1000]
+                                      [--transport-url rabbit://guest:guest@127.0.0.1:5672/]
 """
 import argparse
 import datetime
@@ -23,7 +26,27 @@ from bench import common  # noqa: E402
 HEADERS = {'X-Auth-Token': 'admin:admin', 'OpenStack-API-Version': 'compute 2.96'}
 
 
-def start_cloud(state):
+def start_network(state):
+    """The Network API (noauth) with one network whose /20 subnet holds every port."""
+    from pocketstack.common import wsgi
+    from pocketstack.network import service as network_service
+    conf = network_service.new_conf([])
+    conf.set_override('state_path', state)
+    conf.set_override('auth_strategy', 'noauth')
+    conf.set_override('quota_port', -1, group='quotas')
+    server = common.serve('network', wsgi.load_app(conf, 'neutron'))
+    client = common.Http(server.port)
+    headers = {'X-Auth-Token': 'admin:admin'}
+    _, body = client.request('POST', '/v2.0/networks', {'network': {'name': 'bench'}},
+                             headers=headers, expect=201)
+    network_id = json.loads(body)['network']['id']
+    client.request('POST', '/v2.0/subnets', {'subnet': {
+        'network_id': network_id, 'cidr': '10.64.0.0/20', 'ip_version': 4}},
+        headers=headers, expect=201)
+    return server, network_id
+
+
+def start_cloud(state, transport_url):
     from pocketstack.common import wsgi
     from pocketstack.compute import processes
     from pocketstack.compute import service as compute_service
@@ -36,11 +59,14 @@ def start_cloud(state):
     image_server = common.serve('image', wsgi.load_app(image_conf, 'image'))
     image = default_image.register(image_service.for_conf(image_conf), 'admin', 'cirros')
 
+    network_server, network_id = start_network(state)
     conf = compute_service.new_conf([])
     for name, value, group in (
             ('state_path', state, None), ('auth_strategy', 'noauth2', None),
-            ('transport_url', 'kombu+memory:///bench-%s' % uuid.uuid4().hex, None),
+            ('transport_url', transport_url or 'kombu+memory:///bench-%s' % uuid.uuid4().hex,
+             None),
             ('endpoint_override', 'http://127.0.0.1:%d' % image_server.port, 'glance'),
+            ('endpoint_override', 'http://127.0.0.1:%d' % network_server.port, 'neutron'),
             ('vcpus', 256, 'fake_driver'), ('memory_mb', 262144, 'fake_driver'),
             ('local_gb', 10000, 'fake_driver'), ('instances', -1, 'quota'),
             ('cores', -1, 'quota'), ('ram', -1, 'quota')):
@@ -49,12 +75,13 @@ def start_cloud(state):
     service.flavors.ensure_defaults()
     api_server = common.serve('osapi_compute', wsgi.load_app(conf, 'osapi_compute'))
     rpc_services = processes.all_in_one(conf)
-    return conf, image, image_server, api_server, rpc_services
+    return (conf, image, [image_server, network_server, api_server], api_server.port,
+            network_id, rpc_services)
 
 
-def boot(client, image_id, name):
+def boot(client, image_id, name, networks='none'):
     _, body = client.request('POST', '/v2.1/servers', {'server': {
-        'name': name, 'imageRef': image_id, 'flavorRef': '42', 'networks': 'none'}},
+        'name': name, 'imageRef': image_id, 'flavorRef': '42', 'networks': networks}},
         headers=HEADERS, expect=202)
     return json.loads(body)['server']['id']
 
@@ -102,27 +129,38 @@ def main(argv=None):
     parser.add_argument('--concurrent', type=int, default=200)
     parser.add_argument('--servers', type=int, default=1000)
     parser.add_argument('--seconds', type=float, default=3.0)
+    parser.add_argument('--transport-url', help='the message bus (default: in memory)')
     args = parser.parse_args(argv)
     from pocketstack.common import log
     log.setup()
     state = tempfile.mkdtemp(prefix='bench-compute-')
-    conf, image, image_server, api_server, rpc_services = start_cloud(state)
+    conf, image, servers, port, network_id, rpc_services = start_cloud(state,
+                                                                        args.transport_url)
     hello = common.serve('hello', common.hello_app)
-    port = api_server.port
     print(common.machine())
-    print('compute: all-in-one (kombu in-memory bus, 2 fake hosts, SQLite), m1.nano, '
-          'no network')
+    bus = 'RabbitMQ' if (args.transport_url or '').startswith('rabbit') else \
+        'kombu in-memory bus'
+    print('compute: all-in-one (%s, 2 fake hosts, SQLite), m1.nano' % bus)
     try:
         client = common.Http(port)
         hello_client = common.Http(hello.port)
         baseline = common.measure_sequential(lambda: hello_client.request('GET', '/'), 200)
 
-        def one_boot():
-            wait_active(client, boot(client, image['id'], 'seq'))
-        latencies = common.measure_sequential(one_boot, args.boots, warmup=2)
-        print('%-34s p50 %s  p95 %s  (POST /servers until GET shows ACTIVE)' % (
-            'boot to ACTIVE, sequential', common.ms(common.percentile(latencies, 50)),
-            common.ms(common.percentile(latencies, 95))))
+        # Boots with a port and without, alternating, so both see the same machine.
+        timings = {'none': [], 'network': []}
+        for n in range(args.boots + 2):
+            for kind, networks in (('none', 'none'), ('network', [{'uuid': network_id}])):
+                start = time.perf_counter()
+                wait_active(client, boot(client, image['id'], 'seq', networks))
+                if n >= 2:   # the first two of each warm up
+                    timings[kind].append(time.perf_counter() - start)
+        for kind, label in (('none', 'boot to ACTIVE, no network'),
+                            ('network', 'boot to ACTIVE, with a port')):
+            print('%-34s p50 %s  p95 %s  (POST /servers until GET shows ACTIVE)' % (
+                label, common.ms(common.percentile(timings[kind], 50)),
+                common.ms(common.percentile(timings[kind], 95))))
+        print('with a port / no network, p50: %.2fx' % (
+            common.percentile(timings['network'], 50) / common.percentile(timings['none'], 50)))
 
         ids, lock = [], threading.Lock()
         started = time.perf_counter()
@@ -172,7 +210,7 @@ def main(argv=None):
     finally:
         for svc in rpc_services:
             svc.stop()
-        for server in (api_server, image_server, hello):
+        for server in servers + [hello]:
             server.stop()
 
 

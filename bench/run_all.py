@@ -31,6 +31,7 @@ BENCHMARKS = {
     'compute.py': (['--boots', '10', '--concurrent', '100', '--servers', '1000',
                     '--seconds', '2'],
                    ['--boots', '5', '--concurrent', '20', '--servers', '100', '--seconds', '1']),
+    'network.py': (['--ports', '3000', '--window', '500'], ['--ports', '400', '--window', '100']),
 }
 
 

@@ -94,6 +94,18 @@ class OutputReader:
             return ''.join(self.lines)
 
 
+def serve(argv, env, wait_for, timeout=60):
+    """Start one service process (stderr collected); returns it and its
+    OutputReader once a line satisfies ``wait_for``."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    log = OutputReader(proc.stderr)
+    if not log.wait_for(wait_for, timeout):
+        proc.kill()
+        raise AssertionError('server did not start:\n%s' % log.text())
+    return proc, log
+
+
 class Up:
     """One ``pocketstack up`` process."""
 

@@ -1,5 +1,5 @@
 """One service's APIs alone, scaled out: what ``pocketstack-identity``,
-``pocketstack-image`` and ``pocketstack-compute-api`` run.
+``pocketstack-image``, ``pocketstack-network`` and ``pocketstack-compute-api`` run.
 
     pocketstack-<service> [--config-file FILE]… [--config-dir DIR] [--debug]
 
@@ -124,3 +124,7 @@ def identity():
 
 def image():
     sys.exit(serve('image'))
+
+
+def network():
+    sys.exit(serve('network'))

@@ -86,6 +86,14 @@ SERVICES = (
             service_user='nova',
             first_start='pocketstack.compute.flavors:on_first_start',
             rpc_services='pocketstack.compute.processes:all_in_one'),
+    Service(name='network',
+            conf_factory='pocketstack.network.service:new_conf',
+            db_module='pocketstack.network.db',
+            service_factory='pocketstack.network.service:for_conf',
+            apis=(Api(name='network', port=9696, paste_app='neutron',
+                      catalog_type='network', catalog_name='neutron', url_path=''),),
+            service_user='neutron',
+            first_start='pocketstack.network.bootstrap:on_first_start'),
 )
 
 

@@ -10,6 +10,7 @@ instance's state (409 otherwise), set the task state and cast to the host.
 """
 import base64
 import binascii
+import ipaddress
 import logging
 import uuid as uuid_mod
 
@@ -17,9 +18,11 @@ import sqlalchemy as sa
 
 from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.compute import aggregates
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import instances
 from pocketstack.compute import manager
+from pocketstack.compute import network as network_mod
 from pocketstack.compute import states
 from pocketstack.compute.db import models
 from pocketstack.compute.scheduler import manager as scheduler_manager
@@ -36,6 +39,8 @@ POWER_ACTIONS = {
     'resume': ([states.SUSPENDED], states.RESUMING),
 }
 _UNSET = object()
+# Where ports may be attached and detached (Nova's os-interface).
+INTERFACE_VM_STATES = [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED]
 
 
 def image_summary(image):
@@ -44,10 +49,28 @@ def image_summary(image):
                                       'container_format', 'size', 'status')}
 
 
+# An image's own fields in the Image API; every other key is a property.
+_IMAGE_FIELDS = frozenset((
+    'id', 'name', 'status', 'visibility', 'protected', 'checksum', 'os_hash_algo',
+    'os_hash_value', 'owner', 'size', 'virtual_size', 'min_ram', 'min_disk', 'disk_format',
+    'container_format', 'created_at', 'updated_at', 'tags', 'self', 'file', 'schema',
+    'direct_url', 'locations', 'os_hidden', 'stores'))
+
+
 def _image_system_metadata(image):
-    """The image's summary as the instance keeps it (``image_<key>``), which
-    snapshots copy their formats from."""
-    return {'image_%s' % k: v for k, v in image_summary(image).items() if v is not None}
+    """The image as the instance keeps it (``image_<key>``): its summary,
+    which snapshots copy their formats from, and its properties (as Nova's
+    system metadata, strings), which 2.98 shows in the server's image."""
+    kept = {'image_%s' % k: v for k, v in image_summary(image).items() if v is not None}
+    kept.update({'image_%s' % k: v if isinstance(v, str) else str(v)
+                 for k, v in image.items()
+                 if k not in _IMAGE_FIELDS and not k.startswith('os_glance') and v is not None})
+    return kept
+
+
+def _hint_lists(hints):
+    """Scheduler hints as Nova's request spec keeps them: each value a list."""
+    return {k: v if isinstance(v, list) else [v] for k, v in (hints or {}).items()}
 
 
 class API:
@@ -57,6 +80,7 @@ class API:
         self.conf = service.conf
         self.db = service.db
         self.images = service.images
+        self.network = service.network
         self.flavors = service.flavors
         self.conductor = service.conductor_rpcapi
         self.compute = service.compute_rpcapi
@@ -110,6 +134,33 @@ class API:
             found = found[positions[0] + 1:]
         return found[:limit]
 
+    def external_event(self, context, event):
+        """An event another service reports about a server (NotFound when
+        there is no such server).  The Network service's ``network-changed``
+        and ``network-vif-deleted`` refresh its cached network info."""
+        instance = self.get(context, event['server_uuid'])
+        LOG.info('External event %s (%s, tag %s) for instance %s', event['name'],
+                 event.get('status'), event.get('tag'), instance['uuid'])
+        if event['name'] in ('network-changed', 'network-vif-deleted'):
+            self.refreshed(context, instance, always=True)
+
+    def refreshed(self, context, instance, always=False):
+        """The instance with its network info as the Network service has it
+        now (ports, addresses, floating IPs made there directly), the cache
+        updated; the cached one if the Network service cannot answer.  Only
+        servers with ports are asked about, unless ``always``."""
+        if not (instance['network_info'] or always) or not self.network.configured():
+            return instance
+        try:
+            network_info = self.network.refresh(context, instance)
+        except Exception as e:  # noqa: BLE001 - a show must not fail on the Network service
+            LOG.warning('Could not refresh the network info of instance %s: %s',
+                        instance['uuid'], getattr(e, 'message', e))
+            return instance
+        if network_info != instance['network_info']:
+            instances.update(self.db, instance['uuid'], network_info=network_info)
+        return dict(instance, network_info=network_info)
+
     def faults(self, uuids):
         """The latest fault of each instance that has one."""
         with self.db.reader() as session:
@@ -132,10 +183,15 @@ class API:
     def create(self, context, name, image_ref, flavor_ref, min_count=1, max_count=1,
                key_name=None, user_data=None, metadata=None, availability_zone=None,
                description=None, hostname=None, tags=(), access_ip_v4=None,
-               access_ip_v6=None, config_drive=None, requested_host=None):
+               access_ip_v6=None, config_drive=None, requested_host=None,
+               requested_networks=None, security_groups=None, scheduler_hints=None):
         """Validate a boot, write its instances and cast it to the conductor;
         returns (instances, reservation_id).  An admin may name the host, as
-        ``requested_host`` (2.74) or ``availability_zone`` ``zone:host``."""
+        ``requested_host`` (2.74) or ``availability_zone`` ``zone:host``.
+
+        ``requested_networks``: None (not given, before 2.37), 'none', 'auto'
+        or a list of {'uuid', 'port', 'fixed_ip', 'tag'}; ``security_groups``
+        the names (or ids) of the groups its new ports get (default 'default')."""
         try:
             flavor = self.flavors.get(context, flavor_ref)
         except exception.NotFound:
@@ -158,6 +214,12 @@ class API:
         host = requested_host or forced_host
         if host:
             self._check_requested_host(context, host, 'servers:create:forced_host')
+        network_request = self.network_request(context, requested_networks, max_count)
+        groups = self._security_groups(context, security_groups or ['default'],
+                                       bool(network_request))
+        system_metadata = dict(_image_system_metadata(image), network_request=network_request,
+                               security_groups=[g['name'] for g in groups],
+                               security_group_ids=[g['id'] for g in groups if g.get('id')])
 
         reservation_id = 'r-' + common_db.new_id()[:8]
         now = common_db.utcnow()
@@ -176,7 +238,8 @@ class API:
                     key_name=key_name, key_data=key_data, user_data=user_data,
                     config_drive='True' if config_drive else '', access_ip_v4=access_ip_v4,
                     access_ip_v6=access_ip_v6, reservation_id=reservation_id,
-                    launch_index=index, system_metadata=_image_system_metadata(image),
+                    launch_index=index, system_metadata=system_metadata,
+                    scheduler_hints=_hint_lists(scheduler_hints),
                     created_at=now, updated_at=now)
                 row.metadata_items = [models.InstanceMetadata(key=k, value=v)
                                       for k, v in metadata.items()]
@@ -195,6 +258,100 @@ class API:
                  ', '.join(i['uuid'] for i in created))
         self.conductor.build_instances(context, [i['uuid'] for i in created], request_spec)
         return created, reservation_id
+
+    # -- networks ----------------------------------------------------------------------
+
+    def network_request(self, context, requested, max_count=1):
+        """Check the ``networks`` of a boot against the Network service (400
+        for what is not there, 409 for a port in use or a choice to make);
+        what the compute host is to allocate: [{'network_id', 'fixed_ip',
+        'tag'} or {'port_id', 'network_id', 'tag'}]."""
+        if requested == 'none' or (requested in (None, 'auto')
+                                   and not self.network.configured()):
+            # Without a Network service a server has no networks to get.
+            return []
+        if requested in (None, 'auto'):
+            network = self._auto_network(context, requested == 'auto')
+            return [{'network_id': network['id']}] if network else []
+        result = []
+        for entry in requested:
+            port_id, network_id = entry.get('port'), entry.get('uuid')
+            tag = entry.get('tag')
+            if port_id:
+                if max_count > 1:
+                    raise exception.BadRequest(
+                        'Unable to launch multiple instances with a single configured port '
+                        'ID. Please launch your instance one by one with different ports.')
+                if port_id in [r.get('port_id') for r in result]:
+                    raise exception.BadRequest('Port %s is requested more than once.'
+                                               % port_id)
+                port = self._network_call(self.network.get_port, context, port_id,
+                                          bad_request=True)
+                if port.get('device_id'):
+                    raise exception.Conflict('Port %s is still in use.' % port_id)
+                result.append({'port_id': port_id, 'network_id': port['network_id'],
+                               'tag': tag})
+                continue
+            if not network_id:
+                raise exception.BadRequest('Bad networks format: network uuid is not in '
+                                           'proper format (%s)' % network_id)
+            fixed_ip = entry.get('fixed_ip')
+            if fixed_ip is not None:
+                try:
+                    ipaddress.ip_address(fixed_ip)
+                except ValueError:
+                    raise exception.BadRequest('Invalid fixed IP address (%s)' % fixed_ip)
+                if max_count > 1:
+                    raise exception.BadRequest('max_count cannot be greater than 1 if an '
+                                               'fixed_ip is specified.')
+            if not self.network.configured():
+                raise exception.BadRequest('Network %s could not be found.' % network_id)
+            network = self._network_call(self.network.get_network, context, network_id,
+                                         bad_request=True)
+            if not network.get('subnets'):
+                raise exception.BadRequest('Network %s requires a subnet in order to boot '
+                                           'instances on.' % network_id)
+            result.append({'network_id': network_id, 'fixed_ip': fixed_ip, 'tag': tag})
+        return result
+
+    def _auto_network(self, context, auto):
+        """The network a boot that names none gets.  ``auto`` (2.37): the
+        project's single network, else the single shared one, else 400.  Not
+        given (before 2.37): the one network the project may use, or none."""
+        own, shared = self._network_call(self.network.available_networks, context,
+                                         context.project_id)
+        choices = (own or shared) if auto else own + shared
+        if len(choices) > 1:
+            raise exception.Conflict('Multiple possible networks found, use a Network ID to '
+                                     'be more specific.')
+        if not choices and auto:
+            raise exception.BadRequest('Unable to automatically allocate a network for '
+                                       'project %s' % context.project_id)
+        return choices[0] if choices else None
+
+    def _security_groups(self, context, names, needed):
+        """[{'name', 'id'}] of the groups named; unknown → 400.  Only looked
+        up when there are ports to put in them."""
+        if not needed:
+            return [{'name': n} for n in dict.fromkeys(names)]
+        groups = []
+        for name in dict.fromkeys(names):
+            group = self._network_call(self.network.security_group, context, name)
+            if group is None:
+                raise exception.BadRequest('Security group %s not found.' % name)
+            groups.append({'name': name, 'id': group['id']})
+        return groups
+
+    @staticmethod
+    def _network_call(method, context, *args, bad_request=False):
+        """Call the Network service; its NotFound is the request's fault (400)
+        when ``bad_request``; other refusals keep their status."""
+        try:
+            return method(context, *args)
+        except exception.NotFound as e:
+            if bad_request:
+                raise exception.BadRequest(e.message)
+            raise
 
     def _key_data(self, context, key_name):
         try:
@@ -244,11 +401,17 @@ class API:
         with self.db.reader() as session:
             return project_usage(session, project_id or context.project_id)
 
-    def availability_zones(self):
+    def host_zones(self):
+        """{compute host: its availability zone}."""
         with self.db.reader() as session:
-            zones = session.scalars(sa.select(models.Service.availability_zone).where(
-                models.Service.binary == manager.BINARY).distinct()).all()
-        return {z or self.conf.default_availability_zone for z in zones}
+            services = session.scalars(sa.select(models.Service).where(
+                models.Service.binary == manager.BINARY)).all()
+            zones = aggregates.aggregate_zones(session)
+        return {s.host: aggregates.service_zone(s, zones, self.conf.default_availability_zone)
+                for s in services}
+
+    def availability_zones(self):
+        return set(self.host_zones().values())
 
     # -- state changes -----------------------------------------------------------------
 
@@ -257,6 +420,19 @@ class API:
         """Check the lock, the state and the host, record the action, set the
         task state; the instance as it was (Nova's ``check_instance_lock``,
         ``check_instance_state`` and ``check_instance_host``)."""
+        instance = self._actionable(context, uuid, action, vm_states, task_states, needs_host)
+        if not instances.update(self.db, uuid, expected_task_state=list(task_states),
+                                task_state=task_state):
+            raise compute_exc.InstanceInvalidState(action=action, uuid=uuid, attr='task_state',
+                                                   state='changed')
+        instances.start_action(self.db, context, uuid, action)
+        return instance
+
+    def _actionable(self, context, uuid, action, vm_states, task_states=(None,),
+                    needs_host=True):
+        """The instance, if ``action`` may run on it now: not locked (unless
+        by the caller or for an admin), in one of ``vm_states`` and
+        ``task_states``, on a host when it ``needs_host``."""
         instance = self.get(context, uuid)
         self._check_lock(context, instance)
         if instance['vm_state'] not in vm_states:
@@ -267,11 +443,6 @@ class API:
                                                    state=instance['task_state'])
         if needs_host and not instance['host']:
             raise compute_exc.InstanceNotReady(uuid=uuid)
-        if not instances.update(self.db, uuid, expected_task_state=list(task_states),
-                                task_state=task_state):
-            raise compute_exc.InstanceInvalidState(action=action, uuid=uuid, attr='task_state',
-                                                   state='changed')
-        instances.start_action(self.db, context, uuid, action)
         return instance
 
     @staticmethod
@@ -296,15 +467,21 @@ class API:
         if instance['vm_state'] in (states.SHELVED, states.SHELVED_OFFLOADED):
             self._delete_shelved_image(context, instance)
         if instance['host'] is None and manager.mark_deleted(self.db, uuid, unplaced_only=True):
+            self._release_network(context, instance)
             return
         instance = self.get(context, uuid)  # a conductor may have placed it meanwhile
         if self.host_statuses().get(instance['host']) == 'DOWN':
             LOG.warning('Host %s of instance %s is down: deleting it locally',
                         instance['host'], uuid)
             manager.mark_deleted(self.db, uuid)
+            self._release_network(context, instance)
             return
         instances.update(self.db, uuid, task_state=states.DELETING)
         self.compute.terminate_instance(context, uuid, instance['host'])
+
+    def _release_network(self, context, instance):
+        if instance['network_info']:
+            self.network.release(context, instance['network_info'], instance['uuid'])
 
     def force_delete(self, context, uuid):
         """``forceDelete`` ends a *soft*-deleted server early.  Deletes here are
@@ -405,19 +582,35 @@ class API:
                              states.SHELVING_OFFLOADING)
         self.compute.shelve_offload_instance(context, uuid, instance['host'])
 
-    def unshelve(self, context, uuid, availability_zone=None, host=None):
-        """Schedule the shelved server again: in its zone, or in
-        ``availability_zone`` (2.77), or on ``host`` (2.91, admins)."""
-        if availability_zone and availability_zone not in self.availability_zones():
+    def unshelve(self, context, uuid, availability_zone=_UNSET, host=None):
+        """Schedule the shelved server again: in the zone it is pinned to, or
+        in ``availability_zone`` (2.77; the server is pinned to it from now
+        on; None unpins it, 2.91), or on ``host`` (2.91, admins), which must
+        be in the zone the server is (or is being) pinned to (400).  A zone or
+        host is only for a shelved offloaded server (409 otherwise)."""
+        instance = self.get(context, uuid)
+        new_zone = availability_zone is not _UNSET
+        if (new_zone or host) and instance['vm_state'] == states.SHELVED:
+            raise exception.Conflict(
+                'The unshelve action on instance %s with an availability zone or a host '
+                'is only allowed when it is shelved offloaded; it is %s.'
+                % (uuid, instance['vm_state']))
+        if new_zone and availability_zone and \
+                availability_zone not in self.availability_zones():
             raise exception.BadRequest('The requested availability zone is not available')
+        zone = availability_zone if new_zone else instance['availability_zone']
         if host:
             self._check_requested_host(context, host, 'os-shelve:unshelve_to_host')
+            if zone and self.host_zones().get(host) != zone:
+                raise exception.BadRequest('Host %s is not in availability zone %s.'
+                                           % (host, zone))
         instance = self._act(context, uuid, 'unshelve',
                              [states.SHELVED, states.SHELVED_OFFLOADED], states.UNSHELVING,
                              needs_host=False)
+        if new_zone:
+            instances.update(self.db, uuid, availability_zone=availability_zone)
         self.conductor.unshelve_instance(context, uuid, {
-            'flavor': instance['flavor'],
-            'availability_zone': availability_zone or instance['availability_zone'],
+            'flavor': instance['flavor'], 'availability_zone': zone,
             'image': {'id': instance['system_metadata'].get('shelved_image_id')},
             'force_host': host})
 
@@ -452,10 +645,36 @@ class API:
             raise exception.BadRequest('When resizing, instances must change flavor!')
         if new_flavor['disk'] < instance['flavor']['disk']:
             raise exception.BadRequest('Resize error: Unable to resize disk down.')
+        with self.db.reader() as session:
+            self._check_resize_quota(session, instance, new_flavor)
         self._act(context, uuid, 'resize', [states.ACTIVE, states.STOPPED], states.RESIZE_PREP)
+        try:
+            # Checked again where the new flavor starts counting, so that
+            # concurrent upsizes in the project cannot both pass.
+            with self.db.writer() as session:
+                self._check_resize_quota(session, instance, new_flavor)
+                session.execute(sa.update(models.Instance).where(
+                    models.Instance.uuid == uuid).values(new_flavor=new_flavor))
+        except compute_exc.QuotaExceeded:
+            instances.update(self.db, uuid, expected_task_state=states.RESIZE_PREP,
+                             task_state=None)
+            raise
         self.conductor.resize_instance(context, uuid, {
             'flavor': new_flavor, 'availability_zone': instance['availability_zone']},
             new_flavor)
+
+    def _check_resize_quota(self, session, instance, new_flavor):
+        """An upsize needs room in the project's cores and RAM quotas for
+        what the new flavor adds (403 otherwise, as Nova's message)."""
+        usage = project_usage(session, instance['project_id'])
+        before = held(instance)
+        after = held(dict(instance, new_flavor=new_flavor))
+        for resource in ('cores', 'ram'):
+            delta = after[resource] - before[resource]
+            limit = getattr(self.conf.quota, resource)
+            if delta > 0 and 0 <= limit < usage[resource] + delta:
+                raise compute_exc.QuotaExceeded(resources=resource, req=delta,
+                                                used=usage[resource], allowed=limit)
 
     def confirm_resize(self, context, uuid):
         instance = self._act(context, uuid, 'confirmResize', [states.RESIZED],
@@ -468,6 +687,149 @@ class API:
                              states.RESIZE_REVERTING)
         self.compute.revert_resize(context, uuid, instance['host'])
 
+    # -- interfaces (os-interface) -------------------------------------------------------
+
+    def interfaces(self, context, uuid):
+        """The ports of the server, as the Network service has them."""
+        instance = self.get(context, uuid)
+        if not self.network.configured():
+            return []
+        return self.network.ports_of(context, uuid, token=network_mod.token_for(context, instance))
+
+    def interface(self, context, uuid, port_id):
+        instance = self.get(context, uuid)
+        try:
+            port = self.network.get_port(context, port_id,
+                                         token=network_mod.token_for(context, instance))
+        except exception.NotFound:
+            port = None
+        if port is None or port.get('device_id') != uuid:
+            raise exception.NotFound('Instance %s does not have a port with id %s'
+                                     % (uuid, port_id))
+        return port
+
+    def _interface_change(self, context, uuid, action):
+        """The server, if ports may be attached or detached now (running,
+        stopped, paused or suspended, no task, not locked)."""
+        instance = self._actionable(context, uuid, action, INTERFACE_VM_STATES)
+        if not self.network.configured():
+            raise exception.BadRequest('There is no Network service to attach ports from.')
+        return instance
+
+    def attach_interface(self, context, uuid, network_id=None, port_id=None, fixed_ip=None):
+        """Give the server a port: the one named, or a new one on the network
+        named (or on the one network it may use), bound to its host; the port."""
+        instance = self._interface_change(context, uuid, 'attach_interface')
+        if port_id:
+            port = self.network.get_port(context, port_id)
+            if port.get('device_id'):
+                raise exception.Conflict('Port %s is still in use.' % port_id)
+            request = {'port_id': port_id}
+        else:
+            if network_id:
+                self.network.get_network(context, network_id)
+            else:
+                network = self._auto_network(context, False)
+                if network is None:
+                    raise exception.BadRequest('No network is available to attach to.')
+                network_id = network['id']
+            if fixed_ip is not None:
+                try:
+                    ipaddress.ip_address(fixed_ip)
+                except ValueError:
+                    raise exception.BadRequest('Invalid fixed IP address (%s)' % fixed_ip)
+            request = {'network_id': network_id, 'fixed_ip': fixed_ip}
+        instances.start_action(self.db, context, uuid, 'attach_interface')
+        with instances.event(self.db, context, uuid, 'api_attach_interface', instance['host']):
+            (vif,) = self.network.allocate(
+                context, instance, [request], instance['host'],
+                instance['system_metadata'].get('security_group_ids'))
+            with self.db.writer():
+                current = instances.get(self.db, uuid)['network_info'] or []
+                instances.update(self.db, uuid, network_info=[
+                    v for v in current if v['id'] != vif['id']] + [vif])
+        return self.network.get_port(context, vif['id'])
+
+    def detach_interface(self, context, uuid, port_id):
+        """Take a port from the server: deleted if it was made for it, unbound
+        and kept if it was given."""
+        instance = self._interface_change(context, uuid, 'detach_interface')
+        vifs = [v for v in instance['network_info'] or () if v['id'] == port_id]
+        if not vifs:
+            raise exception.NotFound('Port %s is not attached' % port_id)
+        instances.start_action(self.db, context, uuid, 'detach_interface')
+        with instances.event(self.db, context, uuid, 'api_detach_interface', instance['host']):
+            self.network.release(context, vifs)
+            with self.db.writer():
+                current = instances.get(self.db, uuid)['network_info'] or []
+                instances.update(self.db, uuid, network_info=[
+                    v for v in current if v['id'] != port_id])
+
+    # -- security groups -------------------------------------------------------------------
+
+    def security_groups(self, context, uuid):
+        """The security groups of the server's ports (Neutron's dicts)."""
+        instance = self.get(context, uuid)
+        if not self.network.configured():
+            return []
+        token = network_mod.token_for(context, instance)
+        ports = self.network.ports_of(context, uuid, token=token)
+        ids = sorted({g for p in ports for g in p.get('security_groups') or ()})
+        if not ids:
+            return []
+        return self.network.list(context, 'security-groups', token=token, id=ids)
+
+    def add_security_group(self, context, uuid, name):
+        self._change_security_group(context, uuid, name, add=True)
+
+    def remove_security_group(self, context, uuid, name):
+        self._change_security_group(context, uuid, name, add=False)
+
+    def _change_security_group(self, context, uuid, name, add):
+        """Put every port of the server in the group, or take them all out."""
+        instance = self.get(context, uuid)
+        if not self.network.configured():
+            raise exception.NotFound('Security group %s not found.' % name)
+        group = self.network.security_group(context, name)
+        if group is None:
+            raise exception.NotFound('Security group %s not found.' % name)
+        ports = self.network.ports_of(context, uuid,
+                                      token=network_mod.token_for(context, instance))
+        if not ports:
+            raise exception.NotFound('instance_id %s could not be found as device id on any '
+                                     'ports' % uuid)
+        member = [p for p in ports if group['id'] in (p.get('security_groups') or ())]
+        if add and len(member) == len(ports):
+            raise exception.BadRequest('Security group %s is already associated with the '
+                                       'instance %s' % (group['id'], uuid))
+        if not add and not member:
+            raise exception.BadRequest('Security group %s not associated with the instance %s'
+                                       % (group['id'], uuid))
+        if add and any(p.get('port_security_enabled') is False for p in ports):
+            raise exception.BadRequest('Network requires port_security_enabled and subnet '
+                                       'associated in order to apply security groups.')
+        instances.start_action(self.db, context, uuid,
+                               'addSecurityGroup' if add else 'removeSecurityGroup')
+        for port in ports:
+            groups = list(port.get('security_groups') or ())
+            if add and group['id'] not in groups:
+                groups.append(group['id'])
+            elif not add and group['id'] in groups:
+                groups.remove(group['id'])
+            else:
+                continue
+            self.network.update_port(context, port['id'], {'security_groups': groups},
+                                     token=network_mod.token_for(context, instance))
+        system_metadata = dict(instance['system_metadata'])
+        names = [n for n in system_metadata.get('security_groups') or []
+                 if n not in (group['name'], group['id'])]
+        ids = [i for i in system_metadata.get('security_group_ids') or [] if i != group['id']]
+        if add:
+            names.append(group['name'])
+            ids.append(group['id'])
+        instances.update(self.db, uuid, system_metadata=dict(
+            system_metadata, security_groups=names, security_group_ids=ids))
+
     def console_output(self, context, uuid, length=None):
         instance = self.get(context, uuid)
         if not instance['host']:
@@ -475,13 +837,25 @@ class API:
         return self.compute.get_console_output(context, uuid, instance['host'], length)
 
 
+def held(instance):
+    """{cores, ram} one instance holds: while a resize is under way (or
+    waits to be confirmed or reverted) the larger of its flavors, so that
+    a revert or confirm never needs more than was counted."""
+    flavors = [f for f in (instance['flavor'], instance['new_flavor'],
+                           instance['old_flavor']) if f]
+    return {'cores': max((f['vcpus'] for f in flavors), default=0),
+            'ram': max((f['ram'] for f in flavors), default=0)}
+
+
 def project_usage(session, project_id):
     """Servers, vCPUs and RAM a project's live instances hold."""
-    flavors = session.execute(sa.select(models.Instance.flavor).where(
+    rows = session.execute(sa.select(
+        models.Instance.flavor, models.Instance.new_flavor, models.Instance.old_flavor).where(
         models.Instance.project_id == project_id,
-        models.Instance.deleted == 0)).scalars().all()
-    return {'instances': len(flavors), 'cores': sum(f['vcpus'] for f in flavors),
-            'ram': sum(f['ram'] for f in flavors)}
+        models.Instance.deleted == 0)).mappings().all()
+    holds = [held(r) for r in rows]
+    return {'instances': len(rows), 'cores': sum(h['cores'] for h in holds),
+            'ram': sum(h['ram'] for h in holds)}
 
 
 def _hostname(display_name):

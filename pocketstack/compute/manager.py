@@ -27,7 +27,9 @@ from pocketstack.compute.db import models
 
 LOG = logging.getLogger(__name__)
 
-BINARY = 'pocketstack-compute'
+# The service's binary as Nova names it: clients look hosts up by it
+# (`openstack compute service set HOST nova-compute`).
+BINARY = 'nova-compute'
 
 
 class ComputeManager:
@@ -39,6 +41,7 @@ class ComputeManager:
         self.host = host
         self.driver = virt.load(self.conf, host)
         self.images = service.images
+        self.network = service.network
         self.conductor = service.conductor_rpcapi
         self.compute_rpcapi = service.compute_rpcapi
         self._stop = threading.Event()
@@ -101,26 +104,62 @@ class ComputeManager:
         try:
             with instances.event(self.db, context, instance_uuid,
                                  'compute_build_and_run_instance', self.host):
-                self._build(instance_uuid, request_spec)
+                self._build(context, instance_uuid, request_spec)
         except compute_exc.InstanceNotFound:
             instances.release_allocations(self.db, instance_uuid)
         except Exception as e:  # noqa: BLE001 - any failure ends in reschedule or ERROR
             self._build_failed(context, instance_uuid, request_spec, excluded_hosts, attempt, e)
 
-    def _build(self, uuid, request_spec):
-        for expected, task in ((states.SCHEDULING, states.NETWORKING),
-                               (states.NETWORKING, states.BLOCK_DEVICE_MAPPING),
-                               (states.BLOCK_DEVICE_MAPPING, states.SPAWNING)):
-            if not instances.update(self.db, uuid, expected_task_state=expected, task_state=task):
-                raise compute_exc.InstanceNotFound(uuid=uuid)  # deleted meanwhile
+    def _build(self, context, uuid, request_spec):
+        """Networking (ports created or bound here, before the guest
+        exists), then the spawn.  A failure gives the ports back: those made
+        for the server are deleted, those it was given unbound."""
+        if not instances.update(self.db, uuid, expected_task_state=states.SCHEDULING,
+                                task_state=states.NETWORKING):
+            raise compute_exc.InstanceNotFound(uuid=uuid)  # deleted meanwhile
         instance = instances.get(self.db, uuid)
-        self.driver.spawn(instance, request_spec.get('image') or {}, instance['flavor'])
-        if not instances.update(self.db, uuid, expected_task_state=states.SPAWNING,
-                                vm_state=states.ACTIVE, task_state=None,
-                                power_state=states.RUNNING, launched_at=common_db.utcnow()):
-            self.driver.destroy(instance)
-            raise compute_exc.InstanceNotFound(uuid=uuid)
+        network_info = self._allocate_network(context, instance)
+        try:
+            for expected, task in ((states.NETWORKING, states.BLOCK_DEVICE_MAPPING),
+                                   (states.BLOCK_DEVICE_MAPPING, states.SPAWNING)):
+                if not instances.update(self.db, uuid, expected_task_state=expected,
+                                        task_state=task):
+                    raise compute_exc.InstanceNotFound(uuid=uuid)
+            instance = dict(instance, network_info=network_info)
+            self.driver.spawn(instance, request_spec.get('image') or {}, instance['flavor'])
+            if not instances.update(self.db, uuid, expected_task_state=states.SPAWNING,
+                                    vm_state=states.ACTIVE, task_state=None,
+                                    power_state=states.RUNNING, launched_at=common_db.utcnow()):
+                self.driver.destroy(instance)
+                raise compute_exc.InstanceNotFound(uuid=uuid)
+        except BaseException:
+            if network_info:
+                self.network.release(context, network_info)
+                instances.update(self.db, uuid, network_info=[])
+            raise
         LOG.info('Instance %s spawned on %s', uuid, self.host)
+
+    def _allocate_network(self, context, instance):
+        """The ports the boot asked for, made or taken and bound to this
+        host; the network info, saved on the instance."""
+        requests = instance['system_metadata'].get('network_request') or []
+        if not requests:
+            return []
+        network_info = self.network.allocate(
+            context, instance, requests, self.host,
+            instance['system_metadata'].get('security_group_ids'))
+        if not instances.update(self.db, instance['uuid'], expected_task_state=states.NETWORKING,
+                                network_info=network_info):
+            self.network.release(context, network_info)
+            raise compute_exc.InstanceNotFound(uuid=instance['uuid'])
+        LOG.info('Instance %s has ports %s', instance['uuid'],
+                 ', '.join(vif['id'] for vif in network_info))
+        return network_info
+
+    def _bind_ports(self, context, instance, host):
+        """Bind the server's ports to ``host`` ('' unbinds: it has none)."""
+        if instance['network_info']:
+            self.network.bind_all(context, instance['network_info'], host)
 
     def _build_failed(self, context, uuid, request_spec, excluded_hosts, attempt, error):
         instances.release_allocations(self.db, uuid)
@@ -161,6 +200,8 @@ class ComputeManager:
         with self._operation(context, instance_uuid, 'terminate_instance'):
             instance = instances.get(self.db, instance_uuid)
             self.driver.destroy(instance)
+            if instance['network_info']:
+                self.network.release(context, instance['network_info'], instance_uuid)
             mark_deleted(self.db, instance_uuid)
 
     # -- power ---------------------------------------------------------------------
@@ -244,6 +285,7 @@ class ComputeManager:
             instance = instances.get(self.db, instance_uuid)
             self.driver.destroy(instance)
             instances.release_allocations(self.db, instance_uuid)
+            self._bind_ports(context, instance, '')
             instances.update(self.db, instance_uuid, vm_state=states.SHELVED_OFFLOADED,
                              task_state=None, power_state=states.SHUTDOWN, host=None, node=None)
 
@@ -257,11 +299,13 @@ class ComputeManager:
                              task_state=states.SPAWNING)
             try:
                 image = self.images.get(context, image_id) if image_id else {}
+                self._bind_ports(context, instance, self.host)
                 self.driver.spawn(instance, image, instance['flavor'])
             except Exception:
                 self.driver.destroy(instance)
                 instances.release_allocations(self.db, instance_uuid)
                 instances.update(self.db, instance_uuid, host=None, node=None)
+                self._bind_ports(context, instance, '')
                 raise
             system_metadata = {k: v for k, v in instance['system_metadata'].items()
                                if not k.startswith('shelved_')}
@@ -317,6 +361,7 @@ class ComputeManager:
             instance = instances.get(self.db, instance_uuid)
             resized = dict(instance, flavor=instance['new_flavor'])
             try:
+                self._bind_ports(context, instance, self.host)
                 self.driver.spawn(resized, {}, instance['new_flavor'])
             except Exception:
                 instances.update(self.db, instance_uuid, vm_state=states.ERROR)
@@ -362,6 +407,7 @@ class ComputeManager:
         with self._operation(context, instance_uuid, 'finish_revert_resize'):
             instance = instances.get(self.db, instance_uuid)
             vm_state = _vm_state_before_resize(instance)
+            self._bind_ports(context, instance, self.host)
             if vm_state == states.ACTIVE:
                 self.driver.power_on(dict(instance, flavor=instance['old_flavor']))
             instances.update(self.db, instance_uuid, vm_state=vm_state, task_state=None,

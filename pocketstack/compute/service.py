@@ -88,6 +88,10 @@ glance_opts = [
     cfg.StrOpt('endpoint_override',
                help='Image API URL; default: the catalog\'s public image endpoint.'),
 ]
+neutron_opts = [
+    cfg.StrOpt('endpoint_override',
+               help='Network API URL; default: the catalog\'s public network endpoint.'),
+]
 metadata_opts = [
     cfg.StrOpt('metadata_proxy_shared_secret', default='', secret=True,
                help='Secret shared with the metadata proxy: requests carry '
@@ -104,6 +108,7 @@ def register_opts(conf):
     conf.register_opts(quota_opts, group='quota')
     conf.register_opts(api_opts, group='api')
     conf.register_opts(glance_opts, group='glance')
+    conf.register_opts(neutron_opts, group='neutron')
     conf.register_opts(metadata_opts, group='metadata')
     auth.register_authtoken_opts(conf)
     rpc.register_opts(conf)
@@ -120,13 +125,14 @@ class ComputeService:
 
     def __init__(self, conf):
         from pocketstack.compute import api as compute_api
-        from pocketstack.compute import flavors, image, keypairs, policies, rpcapi
+        from pocketstack.compute import flavors, image, keypairs, network, policies, rpcapi
         from pocketstack.compute.conductor import rpcapi as conductor_rpcapi
         from pocketstack.compute.scheduler import rpcapi as scheduler_rpcapi
         self.conf = conf
         self.db = compute_db.database(conf)
         self.policy = policy_mod.Policy(conf, policies.RULES)
         self.images = image.ImageClient(conf)
+        self.network = network.NetworkClient(conf)
         self.flavors = flavors.FlavorManager(self)
         self.keypairs = keypairs.KeypairManager(self)
         self.compute_rpcapi = rpcapi.ComputeAPI(conf)

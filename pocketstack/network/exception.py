@@ -240,3 +240,71 @@ class FloatingIPPortAlreadyAssociated(common.Conflict):
 
 class TagNotFound(common.NotFound):
     message = 'Tag %(tag)s could not be found for %(resource)s %(resource_id)s.'
+
+
+# -- ML2: segments, subnets, ports ---------------------------------------------
+
+class FlatNetworkInUse(common.Conflict):
+    message = 'Unable to create the flat network. Physical network %(physical_network)s is ' \
+              'in use.'
+
+
+class VlanIdInUse(common.Conflict):
+    message = 'Unable to create the network. The VLAN %(vlan_id)s on physical network ' \
+              '%(physical_network)s is in use.'
+
+
+class TunnelIdInUse(common.Conflict):
+    message = 'Unable to create the network. The tunnel ID %(tunnel_id)s is in use.'
+
+
+class InvalidSharedSetting(common.Conflict):
+    message = 'Unable to reconfigure sharing settings for network %(network)s. Multiple ' \
+              'tenants are using it.'
+
+
+class OutOfBoundsAllocationPool(common.BadRequest):
+    message = 'The allocation pool %(pool)s spans beyond the subnet cidr %(subnet_cidr)s.'
+
+
+class OverlappingAllocationPools(common.Conflict):
+    message = 'Found overlapping allocation pools: %(pool_1)s %(pool_2)s for subnet ' \
+              '%(subnet_cidr)s.'
+
+
+class GatewayConflictWithAllocationPools(common.Conflict):
+    message = 'Gateway ip %(ip_address)s conflicts with allocation pool %(pool)s.'
+
+
+class MacAddressGenerationFailure(common.ServiceUnavailable):
+    message = 'Unable to generate unique mac on network %(net_id)s.'
+
+
+class PortBound(common.Conflict):
+    message = 'Unable to complete operation on port %(port_id)s, port is already bound, ' \
+              'port type: %(vif_type)s.'
+
+
+class L3PortInUse(common.Conflict):
+    message = 'Port %(port_id)s has owner %(device_owner)s and therefore cannot be deleted ' \
+              'directly via the port API.'
+
+
+class PortSecurityAndIPRequiredForSecurityGroups(common.BadRequest):
+    message = 'Port security must be enabled and port must have an IP address in order to ' \
+              'use security groups.'
+
+
+class PortSecurityPortHasSecurityGroup(common.Conflict):
+    message = 'Port has security group associated. Cannot disable port security or ip ' \
+              'address until security group is removed.'
+
+
+class AddressPairAndPortSecurityRequired(common.Conflict):
+    message = 'Port Security must be enabled in order to have allowed address pairs on a ' \
+              'port.'
+
+
+class DuplicateAddressPairInRequest(common.BadRequest):
+    message = 'Request contains duplicate address pair: mac_address %(mac_address)s ' \
+              'ip_address %(ip_address)s.'

@@ -44,4 +44,4 @@ def check(session, conf, project_id, resource, delta=1):
     if limit < 0:
         return
     if query.count(session, RESOURCES[resource], project_id) + delta > limit:
-        raise exception.OverQuota(overs=resource)
+        raise exception.OverQuota(overs=[resource])   # Neutron prints the list

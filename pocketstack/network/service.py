@@ -25,6 +25,9 @@ CORE_PLUGINS = 'pocketstack.network.core_plugins'
 SERVICE_PLUGINS = 'pocketstack.network.service_plugins'
 
 default_opts = [
+    cfg.StrOpt('auth_strategy', default='keystone', choices=['keystone', 'noauth'],
+               help='keystone: tokens checked by keystonemiddleware; noauth: the token '
+                    '"user:project" names the caller (tests only).'),
     cfg.StrOpt('core_plugin', default='ml2',
                help='Core plugin (entry point in %s).' % CORE_PLUGINS),
     cfg.ListOpt('service_plugins', default=['router', 'tag', 'quotas',
@@ -70,6 +73,11 @@ ml2_type_vxlan_opts = [
     cfg.ListOpt('vni_ranges', default=['1:1000'],
                 help='<vni_min>:<vni_max> ranges of VXLAN ids for project networks.'),
 ]
+nova_opts = [
+    cfg.StrOpt('endpoint_override',
+               help='Compute API URL (…/v2.1) that port and floating IP changes are '
+                    'reported to; default: the catalog\'s public compute endpoint.'),
+]
 quota_opts = [
     cfg.IntOpt('quota_network', default=100, help='Networks per project (-1: unlimited).'),
     cfg.IntOpt('quota_subnet', default=100, help='Subnets per project (-1: unlimited).'),
@@ -92,6 +100,7 @@ def register_opts(conf):
     conf.register_opts(ml2_type_vlan_opts, group='ml2_type_vlan')
     conf.register_opts(ml2_type_vxlan_opts, group='ml2_type_vxlan')
     conf.register_opts(quota_opts, group='quotas')
+    conf.register_opts(nova_opts, group='nova')
     auth.register_authtoken_opts(conf)
 
 
@@ -104,8 +113,9 @@ def new_conf(argv=None, default_config_files=None):
 class NetworkService:
 
     def __init__(self, conf):
-        from pocketstack.network import policies
+        from pocketstack.network import nova_notifier, policies
         self.conf = conf
+        self.nova_notifier = nova_notifier.NovaNotifier(conf)
         self.db = network_db.database(conf)
         self.policy = policy_mod.Policy(conf, policies.RULES)
         self.core_plugin = _load(CORE_PLUGINS, conf.core_plugin, self)

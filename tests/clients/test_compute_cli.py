@@ -449,8 +449,9 @@ def test_server_delete_wait(cloud, servers):
 
 # -- openstacksdk --------------------------------------------------------------------
 
-@pytest.fixture
-def sdk(cloud, monkeypatch):
+def sdk_connection(cloud, monkeypatch, cloud_name='pocketstack'):
+    """An openstacksdk Connection to ``cloud_name`` of the cloud's clouds.yaml
+    (the test's own OS_* variables cleared)."""
     import os
 
     import openstack
@@ -458,7 +459,12 @@ def sdk(cloud, monkeypatch):
         if name.startswith('OS_'):
             monkeypatch.delenv(name)
     monkeypatch.setenv('OS_CLIENT_CONFIG_FILE', cloud.clouds_file)
-    conn = openstack.connect(cloud='pocketstack')
+    return openstack.connect(cloud=cloud_name)
+
+
+@pytest.fixture
+def sdk(cloud, monkeypatch):
+    conn = sdk_connection(cloud, monkeypatch)
     yield conn
     conn.close()
 
@@ -591,6 +597,47 @@ def test_keypair_create_list_show_delete(cloud, servers, tmp_path):
     assert 'kp-cli' not in {r['Name'] for r in cloud.openstack_json('keypair', 'list')}
     rc, _, err = cloud.openstack('keypair', 'show', 'kp-cli')
     assert rc != 0
+
+
+def test_aggregate_create_add_host_set_remove_delete(cloud):
+    """``openstack aggregate``: an aggregate with a zone puts compute1 in it
+    (the zone list shows it) until the host leaves; the test removes what it
+    made, whatever fails."""
+    created = cloud.openstack_json('aggregate', 'create', '--zone', 'az-cli', 'agg-cli')
+    try:
+        assert (created['name'], created['availability_zone']) == ('agg-cli', 'az-cli')
+        rc, _, err = cloud.openstack('aggregate', 'create', 'agg-cli')
+        assert failed(rc, err, 409), err
+
+        rc, _, err = cloud.openstack('aggregate', 'add', 'host', 'agg-cli', 'compute1')
+        assert rc == 0, err
+        rc, _, err = cloud.openstack('aggregate', 'add', 'host', 'agg-cli', 'no-such-host')
+        assert failed(rc, err, 404), err
+        rc, _, err = cloud.openstack('aggregate', 'set', '--property', 'k=v', 'agg-cli')
+        assert rc == 0, err
+        shown = cloud.openstack_json('aggregate', 'show', 'agg-cli')
+        assert shown['hosts'] == ['compute1']
+        assert shown['availability_zone'] == 'az-cli'
+        assert shown['properties'] == {'k': 'v'}
+        zones = {z['Zone Name']: z for z in cloud.openstack_json(
+            'availability zone', 'list', '--compute')}
+        assert 'az-cli' in zones
+        rows = {r['Name']: r for r in cloud.openstack_json('aggregate', 'list')}
+        assert rows['agg-cli']['Availability Zone'] == 'az-cli'
+
+        rc, _, err = cloud.openstack('aggregate', 'delete', 'agg-cli')
+        assert failed(rc, err, 400), err
+        rc, _, err = cloud.openstack('aggregate', 'remove', 'host', 'agg-cli', 'compute1')
+        assert rc == 0, err
+        assert cloud.openstack_json('aggregate', 'show', 'agg-cli')['hosts'] == []
+    finally:
+        cloud.openstack('aggregate', 'remove', 'host', 'agg-cli', 'compute1')
+        rc, _, err = cloud.openstack('aggregate', 'delete', 'agg-cli')
+        assert rc == 0, err
+    assert 'agg-cli' not in {r['Name'] for r in cloud.openstack_json('aggregate', 'list')}
+    zones = {z['Zone Name'] for z in cloud.openstack_json('availability zone', 'list',
+                                                          '--compute')}
+    assert 'az-cli' not in zones
 
 
 def test_limits_show_absolute(cloud, servers):
@@ -728,3 +775,21 @@ def test_failing_spawn_ends_in_error_with_its_fault(cloud, servers):
     # An ERROR server can still be deleted.
     rc, _, err = cloud.openstack('server', 'delete', '--wait', server_id)
     assert rc == 0, err
+
+
+def test_compute_service_list_and_set(cloud):
+    """Hosts are found by Nova's binary name, as scripts name them."""
+    services = cloud.openstack_json('compute', 'service', 'list')
+    assert {(s['Host'], s['Binary']) for s in services} >= {('compute1', 'nova-compute'),
+                                                           ('compute2', 'nova-compute')}
+    rc, _, err = cloud.openstack('compute', 'service', 'set', '--disable', '--disable-reason',
+                                 'maintenance', 'compute2', 'nova-compute')
+    try:
+        assert rc == 0, err
+        [row] = cloud.openstack_json('compute', 'service', 'list', '--host', 'compute2',
+                                     '--long')
+        assert row['Status'] == 'disabled' and row['Disabled Reason'] == 'maintenance'
+    finally:
+        rc, _, err = cloud.openstack('compute', 'service', 'set', '--enable', 'compute2',
+                                     'nova-compute')
+        assert rc == 0, err

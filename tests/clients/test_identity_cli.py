@@ -48,7 +48,8 @@ def test_endpoint_service_region_domain_list(cloud):
 
     services = cloud.openstack_json('service', 'list')
     assert sorted((s['Name'], s['Type']) for s in services) == [
-        ('glance', 'image'), ('keystone', 'identity'), ('nova', 'compute')]
+        ('glance', 'image'), ('keystone', 'identity'), ('neutron', 'network'),
+        ('nova', 'compute')]
 
     regions = cloud.openstack_json('region', 'list')
     assert [r['Region'] for r in regions] == ['RegionOne']

@@ -35,7 +35,7 @@ def counts(cloud, token):
     return result
 
 
-def test_up_clouds_yaml_signals_and_restart_keeps_data(tmp_path):
+def test_up_clouds_yaml_signals_and_restart_keeps_data(tmp_path, request):
     home = tmp_path / 'home'
     user_clouds = home / '.config' / 'openstack' / 'clouds.yaml'
     user_clouds.parent.mkdir(parents=True)
@@ -44,6 +44,7 @@ def test_up_clouds_yaml_signals_and_restart_keeps_data(tmp_path):
                                                       'pocketstack': stale}}))
     state = tmp_path / 'state'
     cloud = Up(state, home)
+    request.addfinalizer(cloud.stop)   # a failed assertion must not leave it running
     ready = cloud.start()
     assert re.match(r'ready in \d+\.\d\d s$', ready.strip()), ready
     printed = cloud.stdout.text()
@@ -77,11 +78,13 @@ def test_up_clouds_yaml_signals_and_restart_keeps_data(tmp_path):
     assert status == 201, body
     kept_id = body['project']['id']
     before = counts(cloud, admin_token)
-    # admin, demo and the glance and nova service users; identity, image and
-    # compute, 3 interfaces each
-    assert before['users'] == 4 and before['services'] == 3 and before['endpoints'] == 9
-    # The default image, registered on first start as DevStack registers cirros.
+    # admin, demo and the glance, nova and neutron service users; identity,
+    # image, compute and network, 3 interfaces each
+    assert before['users'] == 5 and before['services'] == 4 and before['endpoints'] == 12
+    # The default image, registered on first start as DevStack registers cirros,
+    # and DevStack's networks.
     assert default_images(cloud, admin_token) == 1
+    assert network_names(cloud, admin_token) == ['private', 'public', 'shared']
 
     assert cloud.stop(signal.SIGTERM) == 0
     assert 'Traceback' not in cloud.stderr.text()
@@ -96,16 +99,24 @@ def test_up_clouds_yaml_signals_and_restart_keeps_data(tmp_path):
         assert status == 200 and body['project']['name'] == 'kept'
         assert counts(again, admin_token) == before
         assert default_images(again, admin_token) == 1  # not registered twice
+        assert network_names(again, admin_token) == ['private', 'public', 'shared']
         status, _, body = again.http('GET', '/v3/users?name=admin', token=admin_token)
         assert len(body['users']) == 1
         status, headers, body = again.http('GET', '/v3/auth/catalog', token=admin_token)
         urls = {e['url'] for s in body['catalog'] for e in s['endpoints']}
         assert urls == {'%s/v3' % again.url, again.api_url('image'),
-                        again.api_url('osapi_compute') + '/v2.1'}
+                        again.api_url('osapi_compute') + '/v2.1', again.api_url('network')}
         assert read_yaml(user_clouds)['clouds']['pocketstack']['auth']['auth_url'] == \
             '%s/v3' % again.url
     finally:
         assert again.stop(signal.SIGINT) == 0  # Ctrl-C stops cleanly too
+
+
+def network_names(cloud, token):
+    status, _, body = cloud.http('GET', '/v2.0/networks?fields=name&sort_key=name',
+                                 token=token, api='network')
+    assert status == 200, body
+    return [n['name'] for n in body['networks']]
 
 
 def default_images(cloud, token):
@@ -148,11 +159,11 @@ def test_db_sync_migrates_once(tmp_path):
         assert result.returncode == 0, result.stderr
         return result.stdout
     assert sync() == ('identity: schema upgraded\nimage: schema upgraded\n'
-                      'compute: schema upgraded\n')
+                      'compute: schema upgraded\nnetwork: schema upgraded\n')
     assert all((tmp_path / ('%s.sqlite' % name)).exists()
-               for name in ('identity', 'image', 'compute'))
+               for name in ('identity', 'image', 'compute', 'network'))
     assert sync() == ('identity: schema up to date\nimage: schema up to date\n'
-                      'compute: schema up to date\n')
+                      'compute: schema up to date\nnetwork: schema up to date\n')
 
 
 def test_up_reports_a_busy_port(tmp_path):

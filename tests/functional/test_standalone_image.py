@@ -1,12 +1,9 @@
 """The Image API run on its own, the two ways seed 002 shows glance-api run:
 its console script (``pocketstack-image``, prefork workers) and a WSGI app
 served by a WSGI server (gunicorn)."""
-import subprocess
 import time
 
-import pytest
-
-from tests.cloud_process import OutputReader, clean_env, command, free_port, http
+from tests.cloud_process import clean_env, command, free_port, http, serve
 
 
 def write_conf(tmp_path, port):
@@ -16,28 +13,19 @@ def write_conf(tmp_path, port):
     return conf_file
 
 
-def create_and_upload(base):
+def create_and_upload(base, log):
+    """Create, upload, show; a failing step shows the server's log."""
     status, _, image = http('POST', base + '/v2/images',
                             {'name': 'alone', 'disk_format': 'raw', 'container_format': 'bare'},
                             headers={'X-Auth-Token': 'alice:p1'})
-    assert status == 201, image
-    status, _, _ = http('PUT', base + '/v2/images/%s/file' % image['id'], raw=b'x' * 1000,
-                        headers={'X-Auth-Token': 'alice:p1',
-                                 'Content-Type': 'application/octet-stream'})
-    assert status == 204
+    assert status == 201, (image, log.text())
+    status, _, body = http('PUT', base + '/v2/images/%s/file' % image['id'], raw=b'x' * 1000,
+                           headers={'X-Auth-Token': 'alice:p1',
+                                    'Content-Type': 'application/octet-stream'})
+    assert status == 204, (body, log.text())
     status, _, shown = http('GET', base + '/v2/images/%s' % image['id'],
                             headers={'X-Auth-Token': 'alice:p1'})
-    assert (status, shown['status'], shown['size']) == (200, 'active', 1000)
-
-
-def serve(argv, env, wait_for):
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env=env)
-    log = OutputReader(proc.stderr)
-    if not log.wait_for(wait_for, 60):
-        proc.kill()
-        pytest.fail('server did not start:\n%s' % log.text())
-    return proc, log
+    assert (status, shown['status'], shown['size']) == (200, 'active', 1000), log.text()
 
 
 def test_image_console_script_forks_workers(tmp_path):
@@ -50,7 +38,7 @@ def test_image_console_script_forks_workers(tmp_path):
         base = 'http://127.0.0.1:%d' % port
         status, _, body = http('GET', base + '/')
         assert status == 300 and body['versions'][0]['id'] == 'v2.7'
-        create_and_upload(base)
+        create_and_upload(base, log)
     finally:
         proc.terminate()
         assert proc.wait(30) == 0
@@ -73,7 +61,7 @@ def test_image_as_a_wsgi_app_under_gunicorn(tmp_path):
             except OSError:
                 time.sleep(0.1)
         assert status == 200
-        create_and_upload(base)
+        create_and_upload(base, log)
     finally:
         proc.terminate()
         proc.wait(30)

@@ -73,7 +73,9 @@ class ConductorManager:
                 return selection
         except compute_exc.NoValidHost as e:
             LOG.warning('No host for %s of instance %s: %s', event, instance_uuid, e.message)
-            instances.fail(self.db, instance_uuid, e, host=self.host, task_state=None)
+            # A resize's new flavor stops counting against the quota.
+            instances.fail(self.db, instance_uuid, e, host=self.host, task_state=None,
+                           new_flavor=None)
             return None
 
     def unshelve_instance(self, context, instance_uuid, request_spec):

@@ -13,6 +13,7 @@ value is served as it is.
 """
 import base64
 import datetime
+import ipaddress
 import json
 import os
 
@@ -146,9 +147,8 @@ class InstanceMetadata:
         if since(HAVANA):
             files['vendor_data.json'] = lambda: (json.dumps({}), JSON)
         if since(LIBERTY):
-            # Nova's document for an instance without network interfaces;
-            # links, networks and services come with ports.
-            files['network_data.json'] = lambda: (json.dumps({}), TEXT)
+            files['network_data.json'] = lambda: (
+                json.dumps(network_data(self.instance.get('network_info'))), TEXT)
         if since(NEWTON_TWO):
             files['vendor_data2.json'] = lambda: (json.dumps({'static': {}}), JSON)
         return files
@@ -194,16 +194,17 @@ class InstanceMetadata:
             'ami-manifest-path': 'FIXME',  # what Nova serves: there is no S3 manifest
             'instance-id': 'i-%08x' % instance['id'],
             'hostname': self.hostname,
-            'local-ipv4': self.address,
+            'local-ipv4': self._address('fixed') or self.address,
             'reservation-id': instance['reservation_id'],
-            'security-groups': ['default'],
+            'security-groups': list((instance['system_metadata'] or {}).get(
+                'security_groups') or ['default']),
         }
         if instance['key_name']:
             meta['public-keys'] = {'0': Directory('0=' + instance['key_name'],
                                                   {'openssh-key': instance['key_data']})}
         if since('2007-01-19'):
             meta.update({'local-hostname': self.hostname, 'public-hostname': self.hostname,
-                         'public-ipv4': ''})
+                         'public-ipv4': self._address('floating')})
         if since('2007-08-29'):
             meta['instance-type'] = instance['flavor']['name']
         if since('2007-12-15'):
@@ -216,6 +217,19 @@ class InstanceMetadata:
         if self.user_data is not None:
             tree['user-data'] = self.user_data
         return tree
+
+    def _address(self, kind):
+        """The server's first IPv4 address of ``kind`` (fixed, floating), or ''."""
+        for vif in self.instance.get('network_info') or ():
+            for subnet in vif['network']['subnets']:
+                for ip in subnet['ips']:
+                    if ip['version'] != 4:
+                        continue
+                    if kind == 'fixed':
+                        return ip['address']
+                    if ip.get('floating_ips'):
+                        return ip['floating_ips'][0]
+        return ''
 
     def block_device_mapping(self):
         """The guest's disks as libvirt names them: the image on vda, then the
@@ -233,3 +247,46 @@ def ami_id(image_id):
     """The EC2-style id of an image (``ami-1a2b3c4d``): Nova numbers images in
     a table of its own; the first eight hex digits of the UUID serve here."""
     return 'ami-%s' % (image_id or '').replace('-', '')[:8].rjust(8, '0')
+
+
+def network_data(network_info):
+    """``network_data.json`` (Nova's netutils): a link per port, a network
+    per subnet of each (``ipvN_dhcp`` where DHCP serves it, otherwise the
+    static address, netmask, routes and DNS), and the DNS servers as
+    services.  ``{}`` for a server without ports, as Nova serves it."""
+    if not network_info:
+        return {}
+    links, networks, services = [], [], []
+    for vif in network_info:
+        link = {'id': vif.get('devname') or ('tap' + vif['id'])[:14], 'vif_id': vif['id'],
+                'type': vif.get('type') or 'ovs', 'mtu': vif['network'].get('mtu'),
+                'ethernet_mac_address': vif['address']}
+        links.append(link)
+        for subnet in vif['network']['subnets']:
+            if not subnet['ips']:
+                continue
+            number = len(networks)
+            version = subnet['version']
+            if subnet.get('dhcp'):
+                networks.append({'id': 'network%d' % number, 'type': 'ipv%d_dhcp' % version,
+                                 'link': link['id'], 'network_id': vif['network']['id']})
+                continue
+            cidr = ipaddress.ip_network(subnet['cidr'], strict=False) if subnet.get('cidr') \
+                else None
+            routes = []
+            if subnet.get('gateway'):
+                default = '0.0.0.0' if version == 4 else '::'
+                routes.append({'network': default, 'netmask': default,
+                               'gateway': subnet['gateway']})
+            for route in subnet.get('routes') or ():
+                net = ipaddress.ip_network(route['cidr'], strict=False)
+                routes.append({'network': str(net.network_address),
+                               'netmask': str(net.netmask), 'gateway': route['gateway']})
+            dns = [{'type': 'dns', 'address': a} for a in subnet.get('dns') or ()]
+            networks.append({'id': 'network%d' % number, 'type': 'ipv%d' % version,
+                             'link': link['id'], 'ip_address': subnet['ips'][0]['address'],
+                             'netmask': str(cidr.netmask) if cidr else None,
+                             'routes': routes, 'network_id': vif['network']['id'],
+                             'services': dns})
+            services += [d for d in dns if d not in services]
+    return {'links': links, 'networks': networks, 'services': services}

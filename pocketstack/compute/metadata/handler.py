@@ -24,8 +24,8 @@ import webob.dec
 
 from pocketstack.common import exception
 from pocketstack.common import wsgi
+from pocketstack.compute import aggregates
 from pocketstack.compute import instances
-from pocketstack.compute import manager
 from pocketstack.compute.db import models
 from pocketstack.compute.metadata import documents
 
@@ -94,10 +94,8 @@ class MetadataHandler:
                     key_type = keypair.type
             zone = instance['availability_zone']
             if not zone and instance['host']:
-                zone = session.scalar(sa.select(models.Service.availability_zone).where(
-                    models.Service.host == instance['host'],
-                    models.Service.binary == manager.BINARY)
-                ) or self.conf.default_availability_zone
+                zone = aggregates.host_zone(session, instance['host'],
+                                            self.conf.default_availability_zone)
         address = (req.headers.get('X-Forwarded-For') or '').split(',')[0].strip()
         return documents.InstanceMetadata(instance, key_type=key_type, zone=zone,
                                           address=address,

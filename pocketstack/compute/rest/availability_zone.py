@@ -7,11 +7,11 @@ only the admin's ``detail`` shows, with each zone's hosts and services."""
 import sqlalchemy as sa
 
 from pocketstack.common import wsgi
-from pocketstack.compute import manager
+from pocketstack.compute import aggregates
 from pocketstack.compute.db import models
 from pocketstack.compute.scheduler import manager as scheduler_manager
 
-INTERNAL_ZONE = 'internal'
+INTERNAL_ZONE = aggregates.INTERNAL_ZONE
 
 
 def _updated_at(service):
@@ -30,8 +30,9 @@ class AvailabilityZoneController:
         with self.db.reader() as session:
             rows = session.scalars(sa.select(models.Service).order_by(
                 models.Service.host, models.Service.binary)).all()
-        return [((s.availability_zone or self.conf.default_availability_zone)
-                 if s.binary == manager.BINARY else INTERNAL_ZONE, s) for s in rows]
+            zones = aggregates.aggregate_zones(session)
+        default = self.conf.default_availability_zone
+        return [(aggregates.service_zone(s, zones, default), s) for s in rows]
 
     @staticmethod
     def _zones(services):

@@ -12,9 +12,8 @@ from pocketstack.common import exception
 from pocketstack.common import wsgi
 from pocketstack.compute import manager
 from pocketstack.compute.db import models
-from pocketstack.compute.rest import keypairs as paging
+from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
-from pocketstack.compute.rest.services import is_uuid
 from pocketstack.compute.scheduler import manager as scheduler_manager
 
 _USAGE_FIELDS = ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used',
@@ -126,7 +125,7 @@ class HypervisorsController:
             raise exception.BadRequest('Paging over hypervisors with the '
                                        'hypervisor_hostname_pattern query parameter is not '
                                        'supported.')
-        limit = paging.page_limit(req, self.max_limit) if paged else None
+        limit = common.page_limit(req, self.max_limit) if paged else None
         conditions = []
         with self.db.reader() as session:
             if pattern is not None:
@@ -140,7 +139,7 @@ class HypervisorsController:
                 raise exception.NotFound("No hypervisor matching '%s' could be found."
                                          % pattern)
             body = {'hypervisors': self._views(req, session, nodes, detail, with_servers)}
-        links = paging.next_links(req, 'os-hypervisors/detail' if detail else 'os-hypervisors',
+        links = common.next_links(req, 'os-hypervisors/detail' if detail else 'os-hypervisors',
                                   body['hypervisors'], 'id', limit) if paged else None
         if links:
             body['hypervisors_links'] = links
@@ -169,7 +168,7 @@ class HypervisorsController:
         self._authorize(req)
         version = microversion.api_version(req)
         if version >= (2, 53):
-            if not is_uuid(hypervisor_id):
+            if not common.is_uuid(hypervisor_id):
                 raise exception.BadRequest('Invalid uuid %s' % hypervisor_id)
             condition = models.ComputeNode.uuid == hypervisor_id
         elif hypervisor_id.isdigit():

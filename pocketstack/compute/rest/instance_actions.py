@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from pocketstack.common import exception
 from pocketstack.common import wsgi
 from pocketstack.compute.db import models
-from pocketstack.compute.rest import keypairs as paging
+from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
 from pocketstack.compute.rest import views
 from pocketstack.image.core.images import parse_datetime
@@ -64,7 +64,7 @@ class InstanceActionsController:
         with self.db.reader() as session:
             actions = [self._action_view(req, a) for a in session.scalars(query)]
         body = {'instanceActions': actions}
-        links = paging.next_links(req, 'servers/%s/os-instance-actions' % server_id,
+        links = common.next_links(req, 'servers/%s/os-instance-actions' % server_id,
                                   actions, 'request_id', limit) if limit else None
         if links:
             body['links'] = links
@@ -103,7 +103,7 @@ class InstanceActionsController:
                 models.InstanceAction.start_time < row.start_time,
                 sa.and_(models.InstanceAction.start_time == row.start_time,
                         models.InstanceAction.id < row.id)))
-        limit = paging.page_limit(req, self.max_limit)
+        limit = common.page_limit(req, self.max_limit)
         return query.limit(limit), limit
 
     def show(self, req, server_id, request_id):

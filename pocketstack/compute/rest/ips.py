@@ -1,8 +1,8 @@
-"""``/servers/{id}/ips``: a server's addresses by network label.  Servers
-have no ports until the Network service exists, so every server's list is
-empty and any network label is unknown (404)."""
+"""``/servers/{id}/ips``: a server's addresses by network label, as the
+Network service has them now (fixed and floating)."""
 from pocketstack.common import exception
 from pocketstack.common import wsgi
+from pocketstack.compute import network
 
 
 class IPsController:
@@ -15,7 +15,9 @@ class IPsController:
         instance = self.api.get(req.context, server_id)
         self.policy.authorize(req.context, 'os_compute_api:servers:show',
                               {'project_id': instance['project_id']})
-        return {}
+        instance = self.api.refreshed(req.context, instance)
+        return {label: [{'version': e['version'], 'addr': e['addr']} for e in entries]
+                for label, entries in network.addresses(instance['network_info']).items()}
 
     def index(self, req, server_id):
         return {'addresses': self._addresses(req, server_id)}

@@ -1,10 +1,9 @@
 """``/os-keypairs``: import (or, before 2.92, generate) key pairs, list,
 show and delete them.  A user manages their own key pairs; from 2.10 an
 admin may name another user (``user_id``)."""
-import urllib.parse
-
 from pocketstack.common import wsgi
 from pocketstack.compute import keypairs
+from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
 from pocketstack.compute.rest import schemas
 
@@ -30,21 +29,6 @@ _SCHEMAS = {v: _create_schema(v) for v in ((2, 92), (2, 10), (2, 2), (2, 1))}
 
 def create_schema(version):
     return next(schema for since, schema in _SCHEMAS.items() if version >= since)
-
-
-def page_limit(req, max_limit):
-    """``limit`` as Nova reads it: at most ``max_limit``, which 0 or none means."""
-    return min(wsgi.query_int(req, 'limit', minimum=0) or max_limit, max_limit)
-
-
-def next_links(req, path, items, key, limit):
-    """The ``next`` link of a full page: the same query, after its last item."""
-    if not items or len(items) != limit:
-        return None
-    params = [(k, v) for k, v in req.GET.items() if k != 'marker']
-    query = urllib.parse.urlencode(params + [('marker', items[-1][key])])
-    return [{'rel': 'next', 'href': '%s%s/%s?%s' % (req.host_url, req.script_name, path,
-                                                    query)}]
 
 
 class KeypairsController:
@@ -74,12 +58,12 @@ class KeypairsController:
     def index(self, req):
         user_id = self._user_id(req)
         paged = microversion.api_version(req) >= (2, 35)
-        limit = page_limit(req, self.max_limit) if paged else None
+        limit = common.page_limit(req, self.max_limit) if paged else None
         found = self.keypairs.list(user_id, limit=limit,
                                    marker=req.GET.get('marker') if paged else None)
         body = {'keypairs': [{'keypair': self._view(
             req, k, ('name', 'public_key', 'fingerprint'))} for k in found]}
-        links = next_links(req, 'os-keypairs', found, 'name', limit) if paged else None
+        links = common.next_links(req, 'os-keypairs', found, 'name', limit) if paged else None
         if links:
             body['keypairs_links'] = links
         return body

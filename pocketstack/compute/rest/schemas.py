@@ -18,6 +18,10 @@ _NETWORK = {'type': 'object', 'properties': {
     'uuid': {'type': 'string'}, 'port': {'type': ['string', 'null']},
     'fixed_ip': {'type': 'string'}, 'tag': {'type': 'string'}},
     'additionalProperties': False}
+SECURITY_GROUP_ACTION = {
+    'type': 'object', 'properties': {'name': {'type': 'string', 'minLength': 1,
+                                              'pattern': r'\S'}},
+    'required': ['name'], 'additionalProperties': False}
 _BDM = {'type': 'object', 'properties': {
     'source_type': {'enum': ['image', 'volume', 'snapshot', 'blank']},
     'destination_type': {'enum': ['local', 'volume']},

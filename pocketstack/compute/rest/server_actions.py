@@ -4,6 +4,7 @@ handlers do.  Each handler checks its body and calls the compute API, which
 checks the server's state (409 otherwise)."""
 from pocketstack.common import exception
 from pocketstack.common import wsgi
+from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
 from pocketstack.compute.rest import schemas
 from pocketstack.compute.rest import servers
@@ -36,17 +37,12 @@ class ServerActionsController:
             'revertResize': lambda req, uuid, body: self.api.revert_resize(req.context, uuid),
             'os-getConsoleOutput': self.console_output,
             'forceDelete': lambda req, uuid, body: self.api.force_delete(req.context, uuid),
+            'addSecurityGroup': self._security_group('add'),
+            'removeSecurityGroup': self._security_group('remove'),
         }
 
     def action(self, req, server_id):
-        body = req.json_body()
-        if not isinstance(body, dict) or len(body) != 1:
-            raise exception.BadRequest('An action body is an object with exactly one key, '
-                                       'the action name.')
-        (name, value), = body.items()
-        handler = self.handlers.get(name)
-        if handler is None:
-            raise exception.BadRequest('There is no such action: %s' % name)
+        _, handler, value = common.action_of(req, self.handlers)
         instance = self.api.get(req.context, server_id)
         self.policy.authorize(req.context, 'os_compute_api:servers:action',
                               {'project_id': instance['project_id']})
@@ -58,6 +54,16 @@ class ServerActionsController:
     def _power(self, action):
         def handler(req, uuid, body):
             self.api.power_action(req.context, uuid, action)
+        return handler
+
+    def _security_group(self, verb):
+        def handler(req, uuid, body):
+            wsgi.check_schema(schemas.SECURITY_GROUP_ACTION, body)
+            instance = self.api.get(req.context, uuid)
+            self.policy.authorize(req.context, 'os_compute_api:os-security-groups:%s' % verb,
+                                  {'project_id': instance['project_id']})
+            getattr(self.api, '%s_security_group' % verb)(req.context, uuid,
+                                                          body['name'].strip())
         return handler
 
     def reboot(self, req, uuid, body):
@@ -78,8 +84,9 @@ class ServerActionsController:
             wsgi.check_schema(schemas.UNSHELVE_V291 if version >= (2, 91)
                               else schemas.UNSHELVE, body)
         body = body or {}
-        self.api.unshelve(req.context, uuid, availability_zone=body.get('availability_zone'),
-                          host=body.get('host'))
+        zone = {'availability_zone': body['availability_zone']} \
+            if 'availability_zone' in body else {}
+        self.api.unshelve(req.context, uuid, host=body.get('host'), **zone)
 
     def create_image(self, req, uuid, body):
         wsgi.check_schema(schemas.CREATE_IMAGE, body)
@@ -101,7 +108,8 @@ class ServerActionsController:
             if field in body}
         instance = self.api.rebuild(req.context, uuid, servers.ref_id(body['imageRef']),
                                     metadata=body.get('metadata'), **values)
-        server = views.detail(req, instance, req.context.is_admin_role, show=True)
+        server = views.detail(req, instance, req.context.is_admin_role, show=True,
+                              zones=self.api.host_zones())
         server['adminPass'] = body.get('adminPass') or servers.new_password()
         return wsgi.json_response({'server': server}, status=202)
 

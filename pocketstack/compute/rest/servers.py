@@ -7,6 +7,7 @@ import urllib.parse
 
 from pocketstack.common import exception
 from pocketstack.common import wsgi
+from pocketstack.compute import network
 from pocketstack.compute import states
 from pocketstack.compute.rest import microversion
 from pocketstack.compute.rest import schemas
@@ -94,9 +95,10 @@ class ServersController:
         faults = self.api.faults(i['uuid'] for i in found)
         statuses = self.api.host_statuses() if admin and \
             microversion.api_version(req) >= (2, 16) else {}
+        zones = self.api.host_zones()
         return [views.detail(req, i, admin, faults.get(i['uuid']),
                              host_status=self._host_status(i, statuses) if admin else None,
-                             show=show) for i in found]
+                             show=show, zones=zones) for i in found]
 
     @staticmethod
     def _host_status(instance, statuses):
@@ -165,10 +167,13 @@ class ServersController:
         if 'config_drive' in one:
             wanted_drive = wsgi.query_bool(req, 'config_drive')
             filters['config_drive'] = lambda i: bool(i['config_drive']) == wanted_drive
-        for param in ('ip', 'ip6'):
+        for param, version_wanted in (('ip', 4), ('ip6', 6)):
             if param in one:
-                # Servers have no addresses until the Network service exists.
-                filters[param] = lambda i: False
+                # A regular expression on the addresses (cached network info).
+                test = _regex('addr', one[param])
+                filters[param] = lambda i, t=test, v=version_wanted: any(
+                    t({'addr': e['addr']}) for entries in network.addresses(
+                        i['network_info']).values() for e in entries if e['version'] == v)
         if 'tags' in one:
             filters['tags'] = lambda i, v=_tags(one['tags']): v <= set(i['tags'])
         if 'tags-any' in one:
@@ -217,6 +222,7 @@ class ServersController:
     def show(self, req, server_id):
         instance = self.api.get(req.context, server_id)
         self._authorize(req, 'show', instance['project_id'])
+        instance = self.api.refreshed(req.context, instance)
         return {'server': self._details(req, [instance], show=True)[0]}
 
     @wsgi.status(202)
@@ -226,9 +232,15 @@ class ServersController:
         body = req.json_body()
         wsgi.check_schema(schemas.server_create(version), body)
         server = body['server']
-        if isinstance(server.get('networks'), list) and server['networks']:
-            raise exception.BadRequest('Networks are not available yet: boot with networks '
-                                       '"none" or "auto" (the Network service is not built).')
+        networks = server.get('networks')
+        if isinstance(networks, list) and version < (2, 32) and any(
+                'tag' in n for n in networks):
+            raise exception.ValidationError('Invalid input for field/attribute networks: '
+                                            'tag is not allowed before microversion 2.32')
+        if isinstance(networks, list) and not networks and version < (2, 37):
+            networks = None  # an empty list meant "whatever is available"
+        security_groups = [g['name'] for g in server.get('security_groups') or ()
+                           if g.get('name')] or None
         image_ref = server.get('imageRef') or _bdm_image(server.get('block_device_mapping_v2'))
         min_count = server.get('min_count', 1)
         max_count = server.get('max_count', min_count)
@@ -249,12 +261,17 @@ class ServersController:
             description=server.get('description'), hostname=server.get('hostname'),
             tags=server.get('tags', ()), access_ip_v4=server.get('accessIPv4'),
             access_ip_v6=server.get('accessIPv6'), config_drive=server.get('config_drive'),
-            requested_host=server.get('host') or server.get('hypervisor_hostname'))
+            requested_host=server.get('host') or server.get('hypervisor_hostname'),
+            requested_networks=networks, security_groups=security_groups,
+            scheduler_hints=body.get('os:scheduler_hints') or body.get(
+                'OS-SCH-HNT:scheduler_hints') or server.get('scheduler_hints'))
         if server.get('return_reservation_id'):
             return wsgi.json_response({'reservation_id': reservation_id}, status=202)
         view = views.basic(req, created[0])
         del view['name']
-        view.update({'OS-DCF:diskConfig': 'MANUAL', 'security_groups': [{'name': 'default'}],
+        view.update({'OS-DCF:diskConfig': 'MANUAL',
+                     'security_groups': [{'name': n} for n in created[0]['system_metadata'][
+                         'security_groups']],
                      'adminPass': server.get('adminPass') or new_password()})
         resp = wsgi.json_response({'server': view}, status=202)
         resp.headers['Location'] = view['links'][0]['href']

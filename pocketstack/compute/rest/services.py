@@ -5,15 +5,15 @@ heartbeat, not forced down) and enabled.  Admins disable a compute host
 From 2.53 a service is named by its uuid (``PUT /os-services/{id}``);
 before, ``PUT /os-services/{enable|disable|disable-log-reason|force-down}``
 names it by host and binary in the body."""
-import uuid
-
 import sqlalchemy as sa
 
 from pocketstack.common import db as common_db
 from pocketstack.common import exception
 from pocketstack.common import wsgi
+from pocketstack.compute import aggregates
 from pocketstack.compute import manager
 from pocketstack.compute.db import models
+from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
 from pocketstack.compute.scheduler import manager as scheduler_manager
 
@@ -38,14 +38,6 @@ def _as_bool(value):
     return value is True or str(value).lower() in ('true', '1', 'on', 'yes')
 
 
-def is_uuid(value):
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 class ServicesController:
 
     def __init__(self, service):
@@ -53,13 +45,13 @@ class ServicesController:
         self.db = service.db
         self.policy = service.policy
 
-    def _view(self, req, svc):
+    def _view(self, req, svc, zones):
         version = microversion.api_version(req)
         seen = svc.updated_at or svc.last_seen_up
         view = {'id': svc.uuid if version >= (2, 53) else svc.id, 'binary': svc.binary,
                 'host': svc.host,
-                'zone': (svc.availability_zone or self.conf.default_availability_zone)
-                if svc.binary == manager.BINARY else 'internal',
+                'zone': aggregates.service_zone(svc, zones,
+                                                self.conf.default_availability_zone),
                 'status': 'disabled' if svc.disabled else 'enabled',
                 'state': 'up' if scheduler_manager.service_is_up(self.conf, svc) else 'down',
                 'updated_at': seen.isoformat(timespec='microseconds') if seen else None,
@@ -75,7 +67,9 @@ class ServicesController:
             if req.GET.get(param):
                 query = query.where(getattr(models.Service, param) == req.GET[param])
         with self.db.reader() as session:
-            return {'services': [self._view(req, s) for s in session.scalars(query)]}
+            zones = aggregates.aggregate_zones(session)
+            return {'services': [self._view(req, s, zones)
+                                 for s in session.scalars(query)]}
 
     def update(self, req, service_id):
         self.policy.authorize(req.context, 'os_compute_api:os-services:update', {})
@@ -90,7 +84,7 @@ class ServicesController:
                                        'services can be updated.' % (binary, manager.BINARY))
 
     def _update_by_id(self, req, service_id):
-        if not is_uuid(service_id):
+        if not common.is_uuid(service_id):
             raise exception.BadRequest('Invalid uuid %s' % service_id)
         body = req.json_body()
         wsgi.check_schema(_UPDATE_V253, body)
@@ -116,7 +110,7 @@ class ServicesController:
             for column, value in values.items():
                 setattr(svc, column, value)
             svc.updated_at = common_db.utcnow()
-            return {'service': self._view(req, svc)}
+            return {'service': self._view(req, svc, aggregates.aggregate_zones(session))}
 
     def _legacy_update(self, req, action):
         version = microversion.api_version(req)
@@ -159,7 +153,7 @@ class ServicesController:
         (409).  Its hypervisor record goes with it."""
         self.policy.authorize(req.context, 'os_compute_api:os-services:delete', {})
         by_uuid = microversion.api_version(req) >= (2, 53)
-        if by_uuid and not is_uuid(service_id):
+        if by_uuid and not common.is_uuid(service_id):
             raise exception.BadRequest('Invalid uuid %s' % service_id)
         if not by_uuid and not service_id.isdigit():
             raise exception.BadRequest('Invalid id %s: expected an integer.' % service_id)

@@ -5,12 +5,14 @@ The microversions that change a server's body here (docs/compute-microversions.m
 (admin) · 2.19 ``description`` · 2.26 ``tags`` · 2.47 the flavor embedded ·
 2.63 ``trusted_image_certificates`` · 2.71 ``server_groups`` (show, update,
 rebuild) · 2.73 ``locked_reason`` · 2.90 ``OS-EXT-SRV-ATTR:hostname`` for
-everyone · 2.96 ``pinned_availability_zone`` · 2.100 ``scheduler_hints``.
+everyone · 2.96 ``pinned_availability_zone`` · 2.98 the image's ``properties`` ·
+2.100 ``scheduler_hints``.
 A flavor's: 2.55 ``description`` · 2.61 ``extra_specs`` · 2.75 ``swap`` 0, not "".
 """
 import hashlib
 
 from pocketstack.common import wsgi
+from pocketstack.compute import network
 from pocketstack.compute import states
 from pocketstack.compute.rest import microversion
 
@@ -47,11 +49,23 @@ def flavor_view(req, flavor, version):
     return {'id': flavor['id'], 'links': [_links(req, 'flavors', flavor['id'])[1]]}
 
 
-def image_view(req, instance):
+# What an instance keeps of its image (api._image_system_metadata) that is
+# not one of the image's properties.
+_NOT_IMAGE_PROPERTIES = ('id', 'name', 'size', 'status')
+
+
+def image_view(req, instance, version=(2, 1)):
     if not instance['image_ref']:
         return ''
-    return {'id': instance['image_ref'],
+    view = {'id': instance['image_ref'],
             'links': [_links(req, 'images', instance['image_ref'])[1]]}
+    if version >= (2, 98):
+        properties = {k[len('image_'):]: str(v)
+                      for k, v in (instance.get('system_metadata') or {}).items()
+                      if k.startswith('image_') and k[len('image_'):] not in
+                      _NOT_IMAGE_PROPERTIES}
+        view['properties'] = dict(properties, base_image_ref=instance['image_ref'])
+    return view
 
 
 def fault_view(fault, is_admin):
@@ -64,7 +78,9 @@ def fault_view(fault, is_admin):
     return view
 
 
-def detail(req, instance, is_admin, fault=None, host_status=None, show=False):
+def detail(req, instance, is_admin, fault=None, host_status=None, show=False, zones=None):
+    """``zones``: {host: availability zone} (api.host_zones), for
+    ``OS-EXT-AZ:availability_zone`` of a server on a host."""
     version = microversion.api_version(req)
     status = states.status(instance['vm_state'], instance['task_state'])
     server = basic(req, instance)
@@ -74,16 +90,16 @@ def detail(req, instance, is_admin, fault=None, host_status=None, show=False):
         'user_id': instance['user_id'],
         'metadata': dict(instance['metadata']),
         'hostId': host_id(instance),
-        'image': image_view(req, instance),
+        'image': image_view(req, instance, version),
         'flavor': flavor_view(req, instance['flavor'], version),
         'created': wsgi.isoformat(instance['created_at']),
         'updated': wsgi.isoformat(instance['updated_at'] or instance['created_at']),
-        'addresses': {},
+        'addresses': addresses(instance),
         'accessIPv4': instance['access_ip_v4'] or '',
         'accessIPv6': instance['access_ip_v6'] or '',
         'OS-DCF:diskConfig': 'MANUAL',
-        'OS-EXT-AZ:availability_zone': instance['availability_zone'] or (
-            'nova' if instance['host'] else ''),
+        'OS-EXT-AZ:availability_zone': (zones or {}).get(instance['host']) or
+        instance['availability_zone'] or ('nova' if instance['host'] else ''),
         'config_drive': instance['config_drive'],
         'key_name': instance['key_name'],
         'OS-SRV-USG:launched_at': _ms(instance['launched_at']),
@@ -92,8 +108,10 @@ def detail(req, instance, is_admin, fault=None, host_status=None, show=False):
         'OS-EXT-STS:vm_state': instance['vm_state'],
         'OS-EXT-STS:power_state': instance['power_state'],
         'os-extended-volumes:volumes_attached': [],
-        'security_groups': [{'name': 'default'}],
     })
+    groups = security_group_names(instance)
+    if groups:
+        server['security_groups'] = [{'name': name} for name in groups]
     if status in ('ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'):
         server['progress'] = instance['progress']
     if is_admin:
@@ -131,11 +149,28 @@ def detail(req, instance, is_admin, fault=None, host_status=None, show=False):
     if version >= (2, 96):
         server['pinned_availability_zone'] = instance['availability_zone']
     if version >= (2, 100):
-        server['scheduler_hints'] = {}
+        server['scheduler_hints'] = dict(instance.get('scheduler_hints') or {})
     fault = fault_view(fault, is_admin)
     if fault is not None and instance['vm_state'] in (states.ERROR, states.DELETED):
         server['fault'] = fault
     return server
+
+
+def addresses(instance):
+    """``addresses``: {network label: [{version, addr, OS-EXT-IPS:type,
+    OS-EXT-IPS-MAC:mac_addr}]} from the server's network info."""
+    return {label: [{'version': e['version'], 'addr': e['addr'],
+                     'OS-EXT-IPS:type': e['type'], 'OS-EXT-IPS-MAC:mac_addr': e['mac']}
+                    for e in entries]
+            for label, entries in network.addresses(instance.get('network_info')).items()}
+
+
+def security_group_names(instance):
+    """The groups of a server's ports (as requested at boot and changed by
+    add/removeSecurityGroup); servers booted before groups were recorded
+    are in 'default'."""
+    names = (instance.get('system_metadata') or {}).get('security_groups')
+    return ['default'] if names is None else names
 
 
 def flavor_detail(req, flavor, version=None):

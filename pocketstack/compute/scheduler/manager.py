@@ -19,8 +19,10 @@ import logging
 import sqlalchemy as sa
 
 from pocketstack.common import db as common_db
+from pocketstack.compute import aggregates
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import instances
+from pocketstack.compute import manager as compute_manager
 from pocketstack.compute.db import models
 
 LOG = logging.getLogger(__name__)
@@ -66,15 +68,17 @@ class SchedulerManager:
         rows = session.execute(
             sa.select(models.ComputeNode, models.Service)
             .join(models.Service, sa.and_(models.Service.host == models.ComputeNode.host,
-                                          models.Service.binary == 'pocketstack-compute'))
+                                          models.Service.binary == compute_manager.BINARY))
         ).all()
+        zones = aggregates.aggregate_zones(session) if zone else {}
         candidates = []
         for node, svc in rows:
             if svc.disabled or not service_is_up(self.conf, svc):
                 continue
             if node.host in excluded_hosts:
                 continue
-            if zone and (svc.availability_zone or self.conf.default_availability_zone) != zone:
+            if zone and aggregates.service_zone(
+                    svc, zones, self.conf.default_availability_zone) != zone:
                 continue
             forced_host = request_spec.get('force_host')
             if forced_host and node.host != forced_host:

@@ -56,7 +56,8 @@ class Network(StandardAttributes, Base):
     dns_domain = sa.Column(NAME, nullable=False, default='')
     segments = orm.relationship('NetworkSegment', cascade='all, delete-orphan', lazy='selectin',
                                 passive_deletes=True, order_by='NetworkSegment.segment_index')
-    subnets = orm.relationship('Subnet', lazy='selectin', viewonly=True,
+    # Loaded when used (most reads of a network need its segment, not its subnets).
+    subnets = orm.relationship('Subnet', lazy='select', viewonly=True,
                                order_by='Subnet.created_at')
 
 

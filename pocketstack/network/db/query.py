@@ -93,13 +93,28 @@ def apply_sorting(stmt, model, sorts, columns=None, marker=None, page_reverse=Fa
     ``page_reverse`` walks backwards from the marker; the caller reverses the
     rows it gets back."""
     keys = [(column(model, attr, columns), asc) for attr, asc in (sorts or [])]
+    keys = [(col, asc) for col, asc in keys if col is not None]
     if not any(col is model.id for col, _ in keys):
         keys.append((model.id, True))
     if page_reverse:
         keys = [(col, not asc) for col, asc in keys]
     if marker is not None:
         stmt = stmt.where(_after(marker, keys))
-    return stmt.order_by(*[col.asc() if asc else col.desc() for col, asc in keys])
+    return stmt.order_by(*[order for col, asc in keys for order in _order(col, asc)])
+
+
+def _order(col, asc):
+    """ORDER BY terms putting NULLs first ascending and last descending on
+    every database (PostgreSQL's own default is the opposite; MySQL has no
+    NULLS FIRST), the order _after assumes."""
+    terms = [col.asc() if asc else col.desc()]
+    if _nullable(col):
+        terms.insert(0, col.is_(None).desc() if asc else col.is_(None).asc())
+    return terms
+
+
+def _nullable(col):
+    return bool(getattr(getattr(col, 'expression', col), 'nullable', False))
 
 
 def _after(marker, keys):
@@ -108,10 +123,15 @@ def _after(marker, keys):
     clauses, equal = [], []
     for col, asc in keys:
         value = getattr(marker, col.key)
-        beyond = col > value if asc else col < value
         if value is None:
-            # NULLs sort first ascending (SQLite, MariaDB); anything non-NULL is after.
+            # NULLs come first ascending (see _order): anything non-NULL is after.
             beyond = col.is_not(None) if asc else sa.false()
+        elif asc:
+            beyond = col > value
+        else:
+            beyond = col < value
+            if _nullable(col):
+                beyond = sa.or_(beyond, col.is_(None))   # … and last descending
         clauses.append(sa.and_(*equal, beyond))
         equal.append(col.is_(None) if value is None else col == value)
     return sa.or_(*clauses)

@@ -1,4 +1,4 @@
-"""The network IP availability service plugin (admin only):
+"""The network IP availability service plugin (admin only, by policy):
 ``/v2.0/network-ip-availabilities[/{network_id}]``.
 
 For each network and each of its subnets: how many addresses its
@@ -52,11 +52,6 @@ def _totals(subnets):
                 k: sum(s['ip_availability_details'][k] for s in subnets) for k in keys}}
 
 
-def _require_admin(context):
-    if not context.is_admin_role:
-        raise exception.PolicyNotAuthorized(action='get_network_ip_availability')
-
-
 class IpAvailabilityPlugin(Plugin):
 
     supported_resources = ('network-ip-availabilities',)
@@ -85,7 +80,6 @@ class IpAvailabilityPlugin(Plugin):
                                       limit=None, marker=None, page_reverse=False):
         """Filters: network_id, network_name, project_id/tenant_id, ip_version
         (networks with a subnet of that version; only those subnets shown)."""
-        _require_admin(context)
         filters = filters or {}
         stmt = query.apply_filters(
             sa.select(models.Network).order_by(models.Network.created_at, models.Network.id),
@@ -106,7 +100,6 @@ class IpAvailabilityPlugin(Plugin):
         return result
 
     def get_network_ip_availability(self, context, id, fields=None):
-        _require_admin(context)
         with self.db.reader() as session:
             network = session.get(models.Network, id)
             if network is None:

@@ -540,8 +540,11 @@ class L3RouterPlugin(Plugin):
             raise exception.ExternalGatewayForFloatingIPNotFound(
                 external_network_id=row.floating_network_id, subnet_id=chosen.subnet_id,
                 port_id=port.id)
+        if row.fixed_port_id and row.fixed_port_id != port.id:
+            self._disassociate(session, row)
         row.fixed_port_id, row.fixed_ip_address = port.id, chosen.ip_address
         row.router_id, row.status = router_id, 'ACTIVE'
+        self.service.nova_notifier.port_changed(session, port)
 
     @staticmethod
     def _router_for(session, network_id, subnet_id):
@@ -558,8 +561,10 @@ class L3RouterPlugin(Plugin):
                 .order_by(models.Router.created_at, models.Router.id))
         return session.scalars(stmt).first()
 
-    @staticmethod
-    def _disassociate(row):
+    def _disassociate(self, session, row, notify=True):
+        if notify and row.fixed_port_id:
+            self.service.nova_notifier.port_changed(session,
+                                                    session.get(models.Port, row.fixed_port_id))
         row.fixed_port_id = row.fixed_ip_address = row.router_id = None
         row.status = 'DOWN'
 
@@ -586,7 +591,7 @@ class L3RouterPlugin(Plugin):
                     self._associate(session, context, row, floatingip['port_id'],
                                     floatingip.get('fixed_ip_address'))
                 else:
-                    self._disassociate(row)
+                    self._disassociate(session, row)
             elif floatingip.get('fixed_ip_address'):
                 if row.fixed_port_id is None:
                     raise _bad('floatingip', 'fixed_ip_address needs a port_id')
@@ -600,6 +605,7 @@ class L3RouterPlugin(Plugin):
         with self.db.writer() as session:
             row = self._get_fip_row(session, context, id)
             port_id = row.floating_port_id
+            self._disassociate(session, row)
             query.delete_tags(session, 'floatingips', id)
             session.delete(row)
             session.flush()
@@ -612,7 +618,8 @@ class L3RouterPlugin(Plugin):
             rows = session.scalars(sa.select(models.FloatingIP).where(
                 models.FloatingIP.fixed_port_id == port_id)).all()
             for row in rows:
-                self._disassociate(row)
+                # the port is going: the core plugin tells Compute about it
+                self._disassociate(session, row, notify=False)
                 row.bump_revision()
             session.flush()
             return {row.router_id for row in rows}

@@ -253,7 +253,12 @@ class SecurityGroupsMixin:
                 with session.begin_nested():
                     return self._create_default_group(session, project_id)
             except sa_exc.IntegrityError:
-                return session.get(models.DefaultSecurityGroup, project_id).security_group_id
+                # A locking read sees the other request's committed row even
+                # where a plain read keeps its older snapshot (InnoDB).
+                return session.scalar(
+                    sa.select(models.DefaultSecurityGroup.security_group_id)
+                    .where(models.DefaultSecurityGroup.project_id == project_id)
+                    .with_for_update())
 
     @staticmethod
     def _create_default_group(session, project_id):

@@ -60,9 +60,9 @@ class TagPlugin(Plugin):
         if plugin is None:
             raise exception.NotFound('Resource type %s has no tags.' % collection)
         resource = getattr(plugin, getter)(context, resource_id)
-        if write and not context.is_admin_role and \
-                resource.get('project_id') != context.project_id:
-            raise exception.PolicyNotAuthorized(action='update_%s:tags' % getter[4:])
+        if write:
+            self.service.policy.authorize(context, 'update_%s:tags' % getter[4:],
+                                          {'project_id': resource.get('project_id')})
         return collection, session.get(model, resource_id)
 
     @staticmethod

@@ -7,7 +7,11 @@
 * the Compute API loaded from its paste file on the ``noauth2`` pipeline and
   called in-process (:class:`ComputeClient`);
 * the conductor, scheduler and compute hosts ``compute1``/``compute2`` as RPC
-  services on kombu's in-memory bus, stopped at teardown.
+  services on kombu's in-memory bus, stopped at teardown;
+* with ``network=True``, the Network API served for real on a free port too
+  (its ``noauth`` pipeline, so compute's ``user:project`` tokens pass through
+  and ``admin:admin`` is the admin) — the compute services reach it over
+  HTTP as Nova reaches Neutron.  Without it, Compute has no Network service.
 
 kombu's memory broker is process-global (its queues are a class attribute;
 a virtual host in the URL does not separate them), and every cloud uses the
@@ -37,7 +41,12 @@ DEADLINE_S = 30
 
 class ComputeCloud:
 
-    def __init__(self, tmp_path, overrides, services):
+    def __init__(self, tmp_path, overrides, services, network=False):
+        self.network_server = self.network_service = self.network_app = None
+        network_overrides = {}
+        if network:
+            self._start_network(tmp_path / 'network')
+            network_overrides = {('neutron', 'endpoint_override'): self.network_url}
         self.image_conf = make_image_conf(tmp_path)
         self.image_app = wsgi.load_app(self.image_conf, 'image')
         self.image_service = image_service.for_conf(self.image_conf)
@@ -48,13 +57,26 @@ class ComputeCloud:
         self.image_url = 'http://127.0.0.1:%d' % self.image_server.port
         self.conf = make_conf('compute', tmp_path, overrides={
             ('DEFAULT', 'auth_strategy'): 'noauth2',
-            ('glance', 'endpoint_override'): self.image_url, **(overrides or {})})
+            ('glance', 'endpoint_override'): self.image_url, **network_overrides,
+            **(overrides or {})})
         self.service = compute_service.for_conf(self.conf)
         self.service.flavors.ensure_defaults()
         self.app = wsgi.load_app(self.conf, 'osapi_compute')
         self.rpc_services = []
         _empty_memory_bus()
         self.start(*services)
+
+    def _start_network(self, state_path):
+        from pocketstack.network import service as network_service
+        state_path.mkdir()
+        self.network_conf = make_conf('network', state_path, overrides={
+            ('DEFAULT', 'auth_strategy'): 'noauth'})
+        self.network_app = wsgi.load_app(self.network_conf, 'neutron')
+        self.network_service = network_service.for_conf(self.network_conf)
+        self.network_server = server.ThreadedServer('network', self.network_app, '127.0.0.1',
+                                                    server.free_port())
+        self.network_server.start()
+        self.network_url = 'http://127.0.0.1:%d' % self.network_server.port
 
     def start(self, *kinds):
         """Start RPC services: 'conductor', 'scheduler', 'compute' (every
@@ -83,6 +105,9 @@ class ComputeCloud:
         self.image_server.stop()
         self.service.db.dispose()
         self.image_service.db.dispose()
+        if self.network_server is not None:
+            self.network_server.stop()
+            self.network_service.db.dispose()
 
     # -- callers -------------------------------------------------------------------
 
@@ -91,6 +116,11 @@ class ComputeCloud:
 
     def admin(self, version=None):
         return self.client('admin', 'admin', version)
+
+    def network_client(self, user='alice', project='p1'):
+        """A caller of the Network API (``/v2.0/…``); ``admin`` is its admin."""
+        return ApiClient(self.network_app, '%s:%s' % (user, project),
+                         host='http://127.0.0.1:9696')
 
     def image_client(self, user='admin', project='admin'):
         return ApiClient(self.image_app, '%s:%s' % (user, project),
@@ -177,8 +207,8 @@ def make_cloud(tmp_path):
     compute cloud on this test's state directory."""
     clouds = []
 
-    def make(overrides=None, services=('conductor', 'scheduler', 'compute')):
-        cloud = ComputeCloud(tmp_path, overrides, services)
+    def make(overrides=None, services=('conductor', 'scheduler', 'compute'), network=False):
+        cloud = ComputeCloud(tmp_path, overrides, services, network=network)
         clouds.append(cloud)
         return cloud
     yield make

@@ -312,3 +312,139 @@ def test_unshelve_into_a_zone_from_2_77_and_onto_a_host_from_2_91(cloud, alice, 
                                              'availability_zone': 'nova'}).status_int == 202
     cloud.wait_for_status(alice, server, 'ACTIVE')
     assert host_of(cloud, server) == 'compute2'
+
+
+def _zone_aggregate(cloud, host, zone):
+    admin = cloud.admin()
+    resp = admin.post('/os-aggregates', {'aggregate': {'name': 'agg-' + zone,
+                                                       'availability_zone': zone}})
+    assert resp.status_int == 200, resp.body
+    resp = admin.post('/os-aggregates/%s/action' % resp.data['aggregate']['id'],
+                      {'add_host': {'host': host}})
+    assert resp.status_int == 200, resp.body
+
+
+def test_unshelve_with_a_zone_or_host_only_when_offloaded(cloud, alice, server):
+    from pocketstack.compute import instances
+    assert alice.action(server, 'shelve').status_int == 202
+    cloud.wait_for_status(alice, server, 'SHELVED_OFFLOADED')
+    # Shelved, not offloaded (shelved_offload_time = 0 here: made so).
+    instances.update(cloud.service.db, server, vm_state='shelved')
+    assert alice.at('2.77').action(server, 'unshelve', {'availability_zone': 'nova'}
+                                   ).status_int == 409
+    assert cloud.admin('2.91').action(server, 'unshelve', {'host': 'compute1'}
+                                      ).status_int == 409
+    instances.update(cloud.service.db, server, vm_state='shelved_offloaded')
+
+
+def test_unshelve_into_another_zone_pins_the_server_there(cloud, alice, server):
+    _zone_aggregate(cloud, 'compute1', 'az1')
+    assert alice.action(server, 'shelve').status_int == 202
+    cloud.wait_for_status(alice, server, 'SHELVED_OFFLOADED')
+    assert alice.at('2.77').action(server, 'unshelve', {'availability_zone': 'az1'}
+                                   ).status_int == 202
+    shown = cloud.wait_for_status(alice.at('2.96'), server, 'ACTIVE')
+    assert (shown['pinned_availability_zone'], shown['OS-EXT-AZ:availability_zone']) == (
+        'az1', 'az1')
+    assert host_of(cloud, server) == 'compute1'
+
+
+def test_unshelve_to_a_host_of_another_zone_needs_the_zone_unpinned_2_91(cloud):
+    """A server pinned to ``nova`` goes to compute1 of az1 only when the
+    request unpins it (``availability_zone: null``, 2.91) or names az1."""
+    alice = cloud.client(version='2.91')
+    pinned = cloud.boot_active(alice, 'pinned', availability_zone='nova')['id']
+    _zone_aggregate(cloud, 'compute1', 'az1')
+    assert alice.action(pinned, 'shelve').status_int == 202
+    cloud.wait_for_status(alice, pinned, 'SHELVED_OFFLOADED')
+    admin = cloud.admin('2.91')
+    resp = admin.action(pinned, 'unshelve', {'host': 'compute1'})
+    assert resp.status_int == 400 and 'not in availability zone nova' in resp.body.decode()
+    assert admin.action(pinned, 'unshelve', {'host': 'compute1', 'availability_zone': 'nova'}
+                        ).status_int == 400
+    assert admin.at('2.90').action(pinned, 'unshelve', {'availability_zone': None}
+                                   ).status_int == 400
+    assert alice.get('/servers/%s' % pinned).data['server']['status'] == 'SHELVED_OFFLOADED'
+    assert admin.action(pinned, 'unshelve', {'host': 'compute1', 'availability_zone': None}
+                        ).status_int == 202
+    shown = cloud.wait_for_status(alice.at('2.96'), pinned, 'ACTIVE')
+    assert shown['pinned_availability_zone'] is None
+    assert shown['OS-EXT-AZ:availability_zone'] == 'az1'
+    assert host_of(cloud, pinned) == 'compute1'
+    # Unpinned, it may go anywhere: a member's null zone is allowed too.
+    assert alice.action(pinned, 'shelve').status_int == 202
+    cloud.wait_for_status(alice, pinned, 'SHELVED_OFFLOADED')
+    assert alice.action(pinned, 'unshelve', {'availability_zone': None}).status_int == 202
+    cloud.wait_for_status(alice, pinned, 'ACTIVE')
+
+
+def test_resize_respects_the_cores_and_ram_quotas(make_cloud):
+    """An upsize needs room for what it adds (403 with Nova's message); while
+    it waits for confirm or revert the larger flavor counts, then the kept one."""
+    cloud = make_cloud({('quota', 'cores'): 2, ('quota', 'ram'): 1024})
+    admin = cloud.admin()
+    for name, vcpus, ram in (('two', 2, 256), ('three', 3, 256), ('big', 1, 2048)):
+        resp = admin.post('/flavors', {'flavor': {'name': name, 'id': name, 'vcpus': vcpus,
+                                                  'ram': ram, 'disk': 1}})
+        assert resp.status_int == 200, resp.body
+    alice = cloud.client(version='2.37')
+    server = cloud.boot_active(alice)['id']
+
+    def used():
+        absolute = alice.get('/limits').data['limits']['absolute']
+        return absolute['totalCoresUsed'], absolute['totalRAMUsed']
+
+    resp = alice.action(server, 'resize', {'flavorRef': 'three'})
+    assert resp.status_int == 403, resp.body
+    assert resp.data['forbidden']['message'] == (
+        'Quota exceeded for cores: Requested 2, but already used 1 of 2 cores')
+    resp = alice.action(server, 'resize', {'flavorRef': 'big'})
+    assert resp.status_int == 403, resp.body
+    assert resp.data['forbidden']['message'] == (
+        'Quota exceeded for ram: Requested 1920, but already used 128 of 1024 ram')
+    shown = alice.get('/servers/%s' % server).data['server']
+    assert (shown['status'], shown['OS-EXT-STS:task_state']) == ('ACTIVE', None)
+    assert [a for a, _ in cloud.actions(server)] == ['create']
+
+    # Waiting for confirmation, the new flavor counts: no room for another server.
+    assert alice.action(server, 'resize', {'flavorRef': 'two'}).status_int == 202
+    cloud.wait_for_status(alice, server, 'VERIFY_RESIZE')
+    assert used() == (2, 256)
+    assert alice.post('/servers', {'server': {
+        'name': 'other', 'imageRef': cloud.image['id'], 'flavorRef': '42',
+        'networks': 'none'}}).status_int == 403
+    # Reverted, the old flavor is what counts again.
+    assert alice.action(server, 'revertResize').status_int == 202
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert used() == (1, 128)
+    other = cloud.boot_active(alice, 'other')['id']
+    assert alice.action(server, 'resize', {'flavorRef': 'two'}).status_int == 403
+    assert alice.delete('/servers/%s' % other).status_int == 204
+    cloud.wait_for_status(alice, other, 'DELETED')
+    # Confirmed, the new one.
+    assert alice.action(server, 'resize', {'flavorRef': 'two'}).status_int == 202
+    cloud.wait_for_status(alice, server, 'VERIFY_RESIZE')
+    assert alice.action(server, 'confirmResize').status_int == 204
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert used() == (2, 256)
+    # A downsize needs no room, even at the limit; until confirmed the larger counts.
+    assert alice.action(server, 'resize', {'flavorRef': '42'}).status_int == 202
+    cloud.wait_for_status(alice, server, 'VERIFY_RESIZE')
+    assert used() == (2, 256)
+    assert alice.action(server, 'confirmResize').status_int == 204
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert used() == (1, 128)
+
+
+def test_a_resize_with_no_host_gives_its_quota_back(make_cloud):
+    cloud = make_cloud({('quota', 'cores'): 4, ('quota', 'ram'): -1})
+    admin = cloud.admin()
+    assert admin.post('/flavors', {'flavor': {'name': 'huge', 'id': 'huge', 'vcpus': 3,
+                                              'ram': 10 ** 6, 'disk': 1}}).status_int == 200
+    alice = cloud.client(version='2.37')
+    server = cloud.boot_active(alice)['id']
+    assert alice.action(server, 'resize', {'flavorRef': 'huge'}).status_int == 202
+    cloud.wait_until(lambda: alice.get('/servers/%s' % server).data['server'][
+        'OS-EXT-STS:task_state'] is None, 'the resize to be refused by the scheduler')
+    assert alice.get('/servers/%s' % server).data['server']['flavor']['id'] == '42'
+    assert alice.get('/limits').data['limits']['absolute']['totalCoresUsed'] == 1

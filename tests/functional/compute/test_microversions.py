@@ -102,6 +102,60 @@ def test_server_body_by_version(cloud):
     assert listed['locked_reason'] == 'audit' and 'server_groups' not in listed
 
 
+def test_the_embedded_image_has_its_properties_from_2_98(cloud, alice):
+    server_id = cloud.boot_active(alice)['id']
+    image = cloud.image_client().get('/v2/images/%s' % cloud.image['id']).data
+    assert image['description']  # a property of the default image
+    assert 'properties' not in alice.at('2.97').get(
+        '/servers/%s' % server_id).data['server']['image']
+    shown = alice.at('2.98').get('/servers/%s' % server_id).data['server']['image']
+    assert shown['id'] == image['id']
+    properties = shown['properties']
+    # As Nova keeps them: strings, the formats and minimums, the base image,
+    # and the image's own properties (not its name, size or status).
+    assert properties == {'container_format': image['container_format'],
+                          'disk_format': image['disk_format'],
+                          'min_disk': str(image['min_disk']), 'min_ram': str(image['min_ram']),
+                          'base_image_ref': image['id'],
+                          'description': image['description']}
+    listed = alice.at('2.98').get('/servers/detail').data['servers'][0]['image']
+    assert listed['properties'] == properties
+
+
+def test_scheduler_hints_are_kept_and_shown_from_2_100(cloud, alice):
+    first = cloud.boot_active(alice, 'first')['id']
+    hinted = cloud.boot(alice.at('2.37'), 'hinted')
+    resp = alice.at('2.37').post('/servers', {
+        'server': {'name': 'hinted2', 'imageRef': cloud.image['id'], 'flavorRef': '42',
+                   'networks': 'none'},
+        'OS-SCH-HNT:scheduler_hints': {'different_host': [first], 'color': 'blue'}})
+    assert resp.status_int == 202, resp.body
+    hinted2 = resp.data['server']['id']
+    resp = alice.at('2.37').post('/servers', {
+        'server': {'name': 'hinted3', 'imageRef': cloud.image['id'], 'flavorRef': '42',
+                   'networks': 'none'},
+        'os:scheduler_hints': {'same_host': first}})
+    assert resp.status_int == 202, resp.body
+    hinted3 = resp.data['server']['id']
+    for server_id in (hinted, hinted2, hinted3):
+        cloud.wait_for_status(alice, server_id, 'ACTIVE')
+
+    def hints(server_id, version='2.100'):
+        return alice.at(version).get('/servers/%s' % server_id).data['server'].get(
+            'scheduler_hints')
+    assert hints(hinted2, '2.99') is None
+    assert hints(hinted) == {}
+    # Each value a list, as Nova's request spec keeps them.
+    assert hints(hinted2) == {'different_host': [first], 'color': ['blue']}
+    assert hints(hinted3) == {'same_host': [first]}
+    listed = {s['name']: s['scheduler_hints']
+              for s in alice.at('2.100').get('/servers/detail').data['servers']}
+    assert listed['hinted3'] == {'same_host': [first]} and listed['first'] == {}
+    # Update and rebuild answer with them too.
+    resp = alice.at('2.100').put('/servers/%s' % hinted3, {'server': {'name': 'h3'}})
+    assert resp.data['server']['scheduler_hints'] == {'same_host': [first]}
+
+
 def test_admin_only_attributes_by_version(cloud, alice):
     server_id = cloud.boot_active(alice)['id']
     admin = cloud.admin

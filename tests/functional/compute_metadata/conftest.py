@@ -58,7 +58,7 @@ class MetadataApi:
     def add_compute_service(self, host, zone):
         with self.service.db.writer() as session:
             session.add(models.Service(uuid=str(uuid.uuid4()), host=host,
-                                       binary='pocketstack-compute', topic='compute',
+                                       binary='nova-compute', topic='compute',
                                        availability_zone=zone))
 
     def request(self, method, path, instance=None, headers=None, body=None):

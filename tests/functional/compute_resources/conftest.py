@@ -14,11 +14,14 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from pocketstack.common import context as ctx_mod
 from pocketstack.common import db as common_db
 from pocketstack.common import wsgi
+from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import manager
 from pocketstack.compute import service as compute_service
 from pocketstack.compute.db import models
+from pocketstack.compute.scheduler import manager as scheduler_manager
 from tests.conftest import ComputeClient, make_conf
 
 NANO = {'id': '42', 'name': 'm1.nano', 'ram': 128, 'vcpus': 1, 'disk': 1, 'ephemeral': 0,
@@ -61,6 +64,18 @@ class ComputeApi:
                     local_gb=local_gb, host_ip='192.0.2.1'))
             session.flush()
             return svc.uuid
+
+    def schedule(self, zone=None):
+        """The host the scheduler picks for an m1.nano server in ``zone``
+        (any zone: None); None when there is no valid host."""
+        scheduler = scheduler_manager.SchedulerManager(self.service)
+        spec = {'flavor': {'vcpus': 1, 'ram': 128, 'disk': 1}, 'availability_zone': zone}
+        try:
+            (chosen,) = scheduler.select_destinations(ctx_mod.admin_context(), spec,
+                                                      [str(uuid.uuid4())])
+        except compute_exc.NoValidHost:
+            return None
+        return chosen['host']
 
     def node_id(self, host):
         with self.db.reader() as session:

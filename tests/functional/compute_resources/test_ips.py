@@ -1,7 +1,8 @@
-"""``/servers/{id}/ips``: no networks yet, so no addresses and no label."""
+"""``/servers/{id}/ips`` of a server without ports: no addresses and no label
+(servers with ports: tests/functional/compute/test_networking.py)."""
 
 
-def test_a_server_has_no_addresses_yet(compute):
+def test_a_server_without_ports_has_no_addresses(compute):
     server = compute.add_instance('web')
     resp = compute.client().get('/servers/%s/ips' % server)
     assert resp.status_int == 200 and resp.data == {'addresses': {}}

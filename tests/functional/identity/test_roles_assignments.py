@@ -191,7 +191,7 @@ def test_effective_roles_reach_tokens(identity):
     on the next token."""
     admin = identity.admin
     parent = create(admin, 'project', name='parent')
-    child = create(admin, 'project', name='child', parent_id=parent['id'])
+    create(admin, 'project', name='child', parent_id=parent['id'])
     user = create(admin, 'user', name='u', password='pw')
     group = create(admin, 'group', name='g')
     admin.put('/v3/groups/%s/users/%s' % (group['id'], user['id']))
