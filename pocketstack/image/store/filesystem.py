@@ -4,7 +4,14 @@ Uploads are written to a hidden temporary file in the same directory and
 renamed into place when complete, so a reader never sees half an image and
 a broken upload leaves nothing (the temporary file is removed on any error;
 a crash can leave a ``.tmp-*`` file, swept when the store starts).
+
+Several processes share the directory (prefork workers, gunicorn, a second
+API host on shared storage), so a store starting must not sweep another
+process's upload in progress: the writer holds an exclusive ``flock`` on its
+temporary file, and only unlocked ones are swept (the kernel drops the lock
+of a process that died).
 """
+import fcntl
 import glob
 import logging
 import os
@@ -26,8 +33,7 @@ class FilesystemStore(store.Store):
         self.datadir = os.path.abspath(datadir or conf.glance_store.filesystem_store_datadir)
         os.makedirs(self.datadir, exist_ok=True)
         for leftover in glob.glob(os.path.join(self.datadir, '.tmp-*')):
-            LOG.info('Removing %s left by an interrupted upload', leftover)
-            _remove(leftover)
+            _sweep(leftover)
 
     def _path(self, image_id):
         return os.path.join(self.datadir, image_id)
@@ -37,9 +43,9 @@ class FilesystemStore(store.Store):
 
     def add(self, image_id, chunks):
         final = self._path(image_id)
-        partial = os.path.join(self.datadir, '.tmp-%s-%s' % (image_id, uuid.uuid4().hex))
+        partial, f = self._locked_temporary(image_id)
         try:
-            with open(partial, 'wb') as f:
+            with f:
                 for chunk in chunks:
                     f.write(chunk)
                 f.flush()
@@ -49,6 +55,17 @@ class FilesystemStore(store.Store):
             _remove(partial)
             raise
         return self.location_of(image_id)
+
+    def _locked_temporary(self, image_id):
+        """A new temporary file, opened and locked.  A sweeper may take one
+        between its creation and our lock: then it is unlinked, so try anew."""
+        while True:
+            partial = os.path.join(self.datadir, '.tmp-%s-%s' % (image_id, uuid.uuid4().hex))
+            f = open(partial, 'xb')
+            fcntl.flock(f, fcntl.LOCK_EX)
+            if os.fstat(f.fileno()).st_nlink:
+                return partial, f
+            f.close()
 
     def _location_path(self, location):
         path = urllib.parse.unquote(urllib.parse.urlparse(location).path)
@@ -83,6 +100,21 @@ def _read_file(f, offset, length):
             if remaining is not None:
                 remaining -= len(chunk)
             yield chunk
+
+
+def _sweep(path):
+    """Remove a temporary file no live upload holds."""
+    try:
+        f = open(path, 'rb')
+    except FileNotFoundError:
+        return
+    with f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # another process is writing it
+        LOG.info('Removing %s left by an interrupted upload', path)
+        _remove(path)
 
 
 def _remove(path):
