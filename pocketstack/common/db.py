@@ -14,8 +14,11 @@ two writers queue on the busy timeout instead of one of them failing later with
 import contextlib
 import datetime
 import logging
+import functools
 import os
+import random
 import threading
+import time
 import uuid
 
 import sqlalchemy as sa
@@ -24,6 +27,11 @@ from sqlalchemy import event, orm
 LOG = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_S = 30
+DEADLOCK_RETRIES = 10
+# MySQL/MariaDB: deadlock victim, lock wait timeout.  PostgreSQL: deadlock
+# detected, serialization failure.
+_DEADLOCK_CODES = {1213, 1205}
+_DEADLOCK_SQLSTATES = {'40P01', '40001'}
 
 
 def utcnow():
@@ -151,6 +159,36 @@ def run_migrations_online(context):
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()
+
+
+def is_deadlock(error):
+    """Whether the database aborted a transaction to break a deadlock (which
+    MySQL's InnoDB does even to inserts racing on one unique key)."""
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    orig = error.orig
+    if getattr(orig, 'sqlstate', None) in _DEADLOCK_SQLSTATES:  # psycopg
+        return True
+    args = getattr(orig, 'args', ())
+    return bool(args) and args[0] in _DEADLOCK_CODES  # PyMySQL
+
+
+def retry_on_deadlock(fn):
+    """Run ``fn`` again when the database picked its transaction as a
+    deadlock victim (the transaction is rolled back whole, so only the code
+    that opened it can start it again: put this around a whole request's
+    work, as Neutron's API layer does, never inside a ``writer()``)."""
+    @functools.wraps(fn)
+    def retrying(*args, **kwargs):
+        for attempt in range(DEADLOCK_RETRIES):
+            try:
+                return fn(*args, **kwargs)
+            except sa.exc.DBAPIError as error:
+                if not is_deadlock(error) or attempt == DEADLOCK_RETRIES - 1:
+                    raise
+                LOG.debug('Deadlock in %s, trying again: %s', fn.__qualname__, error.orig)
+                time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 5)))
+    return retrying
 
 
 def as_dict(row, *columns):

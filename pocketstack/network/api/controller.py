@@ -15,6 +15,7 @@ what the caller may see at all (404).
 """
 import re
 
+from pocketstack.common import db as common_db
 from pocketstack.common import exception as common_exception
 from pocketstack.common import wsgi
 from pocketstack.network import exception
@@ -101,6 +102,7 @@ class Controller:
     # -- writes ------------------------------------------------------------
 
     @wsgi.status(201)
+    @common_db.retry_on_deadlock
     def create(self, req):
         body = req.json_body()
         context = req.context
@@ -122,6 +124,7 @@ class Controller:
             created = [self._call('create', context, attrs) for attrs in prepared]
         return {self.resource.collection_key: [self.view(context, item) for item in created]}
 
+    @common_db.retry_on_deadlock
     def update(self, req, id):
         context = req.context
         given = self._member_body(req.json_body())
@@ -133,6 +136,7 @@ class Controller:
             item = self._call('update', context, id, attrs)
         return {self.member: self.view(context, item)}
 
+    @common_db.retry_on_deadlock
     def delete(self, req, id):
         context = req.context
         with self.service.db.writer():
@@ -141,6 +145,7 @@ class Controller:
             self._authorize(context, 'delete_%s' % self.member, current)
             self._call('delete', context, id)
 
+    @common_db.retry_on_deadlock
     def member_action(self, req, id, action):
         """PUT /routers/{id}/add_router_interface and its kind: the plugin's
         ``<action>(ctx, id, body)`` after the caller is allowed to change
