@@ -22,6 +22,7 @@ SERVICES = [(identity_db.MIGRATIONS, identity_models), (image_db.MIGRATIONS, ima
 
 @pytest.mark.parametrize('migrations,models', SERVICES)
 def test_models_match_migrations(db_url, migrations, models):
+    """The upgrade road (no metadata given): every migration replayed."""
     database = common_db.Database(db_url, migrations=migrations)
     try:
         assert database.upgrade(head=models.SCHEMA_HEAD) is True
@@ -31,6 +32,25 @@ def test_models_match_migrations(db_url, migrations, models):
         assert diff == []
         # Already at head: nothing to do (and Alembic is not consulted).
         assert database.upgrade(head=models.SCHEMA_HEAD) is False
+    finally:
+        database.dispose()
+
+
+@pytest.mark.parametrize('migrations,models', SERVICES)
+def test_a_new_database_built_from_the_models_is_at_head(db_url, migrations, models):
+    """The first-start road: tables from the models, stamped at the head,
+    so Alembic finds nothing to do and later migrations apply on top."""
+    from alembic import command
+    database = common_db.Database(db_url, migrations=migrations)
+    try:
+        assert database.upgrade(head=models.SCHEMA_HEAD, metadata=models.Base.metadata) is True
+        assert database.current_revision() == models.SCHEMA_HEAD
+        with database.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), models.Base.metadata)
+        assert diff == []
+        command.upgrade(database._alembic_config(), 'head')   # nothing left to replay
+        assert database.current_revision() == models.SCHEMA_HEAD
+        assert database.upgrade(head=models.SCHEMA_HEAD, metadata=models.Base.metadata) is False
     finally:
         database.dispose()
 

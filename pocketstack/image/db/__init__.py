@@ -12,4 +12,4 @@ def database(conf):
 
 
 def sync(database_):
-    return database_.upgrade(head=models.SCHEMA_HEAD)
+    return database_.upgrade(head=models.SCHEMA_HEAD, metadata=models.Base.metadata)
