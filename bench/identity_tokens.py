@@ -9,10 +9,11 @@ in the same process, measured the same way in the same run: the ratio is what
 pocketstack costs beyond serving HTTP at all.
 
 Clients use keep-alive connections (one per client thread).  Password tokens
-are dominated by bcrypt at its default cost (12), deliberately slow; the
-``token`` method (rescoping an existing token) skips bcrypt and so shows the
-framework's own cost.  Clients and servers share one process, hence one GIL:
-concurrency 8 is not expected to scale beyond one CPU's worth of Python.
+hash at up's bcrypt cost (4; at Keystone's default, 12, bcrypt alone is about
+0.23 s of CPU per token); the ``token`` method (rescoping an existing token)
+skips bcrypt and so shows the framework's own cost.  Clients and servers share
+one process, hence one GIL: concurrency 8 is not expected to scale beyond one
+CPU's worth of Python.
 
     .venv/bin/python bench/identity_tokens.py [--requests N] [--seconds S]
 """
@@ -31,10 +32,8 @@ def start_identity(state):
     """(conf, server) — the Identity API served and bootstrapped as ``up`` does."""
     from pocketstack.cmd import allinone, registry
     from pocketstack.common import wsgi
-    from pocketstack.identity import service as identity_service
 
-    conf = identity_service.new_conf([])
-    conf.set_override('state_path', state)
+    conf = allinone.new_conf(registry.get('identity'), state)
     server = common.serve('identity', wsgi.load_app(conf, 'identity'))
     try:
         # up's own bootstrap: demo user, service users, and every API in the
@@ -111,7 +110,7 @@ def run(args, conf, server, hello):
         return lambda: client.request('GET', '/', expect=200)
 
     print(common.machine())
-    print('identity: bcrypt cost %d (the default, unchanged), SQLite, bootstrapped as up does;'
+    print('identity: bcrypt cost %d as up sets it, SQLite, bootstrapped as up does;'
           % conf.identity.password_hash_rounds)
     print('  both servers cheroot with %d threads; %d sequential requests per case (password: '
           '%d); throughput over %.0f s at concurrency %d, clients in the same process (one GIL)'

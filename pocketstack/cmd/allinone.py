@@ -26,6 +26,22 @@ LOG = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 30
 
+# up's own passwords are well known (secret, demopass, servicepass) and sit in
+# clouds.yaml beside its database, so bcrypt's deliberate slowness protects
+# nothing there while it costs ~0.25 s of CPU per password token (every
+# `openstack` command) and per user created.  Keystone's lowest cost, as its
+# own tests use; a service run alone keeps Keystone's default (12).
+UP_PASSWORD_HASH_ROUNDS = 4
+
+
+def new_conf(service, state_dir):
+    """A service's configuration as up runs it."""
+    conf = service.new_conf([])
+    conf.set_override('state_path', state_dir)
+    if service.name == 'identity':
+        conf.set_default('password_hash_rounds', UP_PASSWORD_HASH_ROUNDS, group='identity')
+    return conf
+
 
 class Stopped(Exception):
     """Raised in the main thread by SIGINT/SIGTERM."""
@@ -70,8 +86,7 @@ def _run(args, started, servers, rpc_services):
     identity_url = base_url(args.bind, args.ports.get(identity_api.name, identity_api.port))
     confs = {}
     for service in registry.SERVICES:
-        conf = service.new_conf([])
-        conf.set_override('state_path', state_dir)
+        conf = new_conf(service, state_dir)
         if service.service_user:
             # Its auth_token filter validates tokens as the service's own user.
             auth.use_identity(conf, identity_url + identity_api.url_path, service.service_user,
