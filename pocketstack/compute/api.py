@@ -23,6 +23,8 @@ from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import instances
 from pocketstack.compute import manager
 from pocketstack.compute import network as network_mod
+from pocketstack.compute import quotas
+from pocketstack.compute import server_groups
 from pocketstack.compute import states
 from pocketstack.compute.db import models
 from pocketstack.compute.scheduler import manager as scheduler_manager
@@ -68,6 +70,18 @@ def _image_system_metadata(image):
     return kept
 
 
+def _group_hint(hints):
+    """The server group a boot names (``os:scheduler_hints: {"group": id}``)."""
+    group = (hints or {}).get('group')
+    if isinstance(group, list):
+        if len(group) != 1:
+            raise exception.BadRequest('Only one server group may be given.')
+        group = group[0]
+    if group is not None and (not isinstance(group, str) or not group):
+        raise exception.BadRequest('Invalid server group: %r' % (group,))
+    return group
+
+
 def _hint_lists(hints):
     """Scheduler hints as Nova's request spec keeps them: each value a list."""
     return {k: v if isinstance(v, list) else [v] for k, v in (hints or {}).items()}
@@ -84,6 +98,7 @@ class API:
         self.flavors = service.flavors
         self.conductor = service.conductor_rpcapi
         self.compute = service.compute_rpcapi
+        self.server_groups = server_groups.ServerGroupAPI(service)
 
     # -- reading -------------------------------------------------------------------
 
@@ -204,9 +219,11 @@ class API:
             except (binascii.Error, ValueError):
                 raise exception.BadRequest('User data needs to be valid base 64.')
         metadata = metadata or {}
-        if len(metadata) > self.conf.quota.metadata_items >= 0:
+        with self.db.reader() as session:
+            max_items = quotas.limit(session, self.conf, context.project_id, 'metadata_items')
+        if len(metadata) > max_items >= 0:
             raise exception.Forbidden('Quota exceeded for metadata_items: maximum %d.'
-                                      % self.conf.quota.metadata_items)
+                                      % max_items)
         zone, _, forced_host = (availability_zone or self.conf.default_schedule_zone
                                 or '').partition(':')
         if zone and zone not in self.availability_zones():
@@ -221,6 +238,7 @@ class API:
                                security_groups=[g['name'] for g in groups],
                                security_group_ids=[g['id'] for g in groups if g.get('id')])
 
+        group_uuid = _group_hint(scheduler_hints)
         reservation_id = 'r-' + common_db.new_id()[:8]
         now = common_db.utcnow()
         rows = []
@@ -250,10 +268,15 @@ class API:
                     user_id=context.user_id, project_id=context.project_id, start_time=now))
                 rows.append(row)
             session.flush()
+            group = None
+            if group_uuid:
+                group = self.server_groups.add_members(session, context, group_uuid,
+                                                       [r.uuid for r in rows])
             created = [instances.to_dict(r) for r in rows]
         request_spec = {'flavor': flavor, 'image': image_summary(image),
                         'availability_zone': zone or None, 'num_instances': len(created),
-                        'project_id': context.project_id, 'force_host': host or None}
+                        'project_id': context.project_id, 'force_host': host or None,
+                        'instance_group': group}
         LOG.info('Casting build_instances for %s to the conductor',
                  ', '.join(i['uuid'] for i in created))
         self.conductor.build_instances(context, [i['uuid'] for i in created], request_spec)
@@ -382,11 +405,12 @@ class API:
     def _check_quota(self, session, context, flavor, min_count, max_count):
         """How many of ``max_count`` instances fit the project's quotas (at least
         ``min_count``, else 403 naming the exceeded resource)."""
-        usage = project_usage(session, context.project_id)
+        usage = quotas.project_usage(session, context.project_id)
+        limits = quotas.limits(session, self.conf, context.project_id)
         per_instance = {'instances': 1, 'cores': flavor['vcpus'], 'ram': flavor['ram']}
         count = max_count
         for resource, each in per_instance.items():
-            limit = getattr(self.conf.quota, resource)
+            limit = limits[resource]
             if limit < 0 or each == 0:
                 continue
             fits = (limit - usage[resource]) // each
@@ -395,11 +419,6 @@ class API:
                                                 used=usage[resource], allowed=limit)
             count = min(count, fits)
         return count
-
-    def usage(self, context, project_id=None):
-        """What a project's servers use (for limits)."""
-        with self.db.reader() as session:
-            return project_usage(session, project_id or context.project_id)
 
     def host_zones(self):
         """{compute host: its availability zone}."""
@@ -612,7 +631,8 @@ class API:
         self.conductor.unshelve_instance(context, uuid, {
             'flavor': instance['flavor'], 'availability_zone': zone,
             'image': {'id': instance['system_metadata'].get('shelved_image_id')},
-            'force_host': host})
+            'force_host': host, 'instance_uuid': uuid,
+            'instance_group': self._group_spec(uuid)})
 
     def rebuild(self, context, uuid, image_ref, metadata=None, key_name=_UNSET, **values):
         """Respawn the server from ``image_ref`` on its host; ``values`` are
@@ -660,18 +680,28 @@ class API:
                              task_state=None)
             raise
         self.conductor.resize_instance(context, uuid, {
-            'flavor': new_flavor, 'availability_zone': instance['availability_zone']},
-            new_flavor)
+            'flavor': new_flavor, 'availability_zone': instance['availability_zone'],
+            'instance_uuid': uuid, 'instance_group': self._group_spec(uuid)}, new_flavor)
+
+    def server_groups_of(self, uuid):
+        with self.db.reader() as session:
+            return server_groups.groups_of(session, [uuid])[uuid]
+
+    def _group_spec(self, uuid):
+        """The server group a move must respect, or None."""
+        with self.db.reader() as session:
+            return server_groups.of_instance(session, uuid)
 
     def _check_resize_quota(self, session, instance, new_flavor):
         """An upsize needs room in the project's cores and RAM quotas for
         what the new flavor adds (403 otherwise, as Nova's message)."""
-        usage = project_usage(session, instance['project_id'])
-        before = held(instance)
-        after = held(dict(instance, new_flavor=new_flavor))
+        usage = quotas.project_usage(session, instance['project_id'])
+        limits = quotas.limits(session, self.conf, instance['project_id'])
+        before = quotas.held(instance)
+        after = quotas.held(dict(instance, new_flavor=new_flavor))
         for resource in ('cores', 'ram'):
             delta = after[resource] - before[resource]
-            limit = getattr(self.conf.quota, resource)
+            limit = limits[resource]
             if delta > 0 and 0 <= limit < usage[resource] + delta:
                 raise compute_exc.QuotaExceeded(resources=resource, req=delta,
                                                 used=usage[resource], allowed=limit)
@@ -835,27 +865,6 @@ class API:
         if not instance['host']:
             raise compute_exc.InstanceNotReady(uuid=uuid)
         return self.compute.get_console_output(context, uuid, instance['host'], length)
-
-
-def held(instance):
-    """{cores, ram} one instance holds: while a resize is under way (or
-    waits to be confirmed or reverted) the larger of its flavors, so that
-    a revert or confirm never needs more than was counted."""
-    flavors = [f for f in (instance['flavor'], instance['new_flavor'],
-                           instance['old_flavor']) if f]
-    return {'cores': max((f['vcpus'] for f in flavors), default=0),
-            'ram': max((f['ram'] for f in flavors), default=0)}
-
-
-def project_usage(session, project_id):
-    """Servers, vCPUs and RAM a project's live instances hold."""
-    rows = session.execute(sa.select(
-        models.Instance.flavor, models.Instance.new_flavor, models.Instance.old_flavor).where(
-        models.Instance.project_id == project_id,
-        models.Instance.deleted == 0)).mappings().all()
-    holds = [held(r) for r in rows]
-    return {'instances': len(rows), 'cores': sum(h['cores'] for h in holds),
-            'ram': sum(h['ram'] for h in holds)}
 
 
 def _hostname(display_name):

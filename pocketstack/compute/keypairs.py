@@ -15,6 +15,7 @@ from cryptography.x509.oid import NameOID
 
 from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.compute import quotas
 from pocketstack.compute.db import models
 
 SSH, X509 = 'ssh', 'x509'
@@ -111,17 +112,18 @@ class KeypairManager:
                 query = query.limit(limit)
             return [to_dict(r) for r in session.scalars(query)]
 
-    def create(self, user_id, name, key_type=SSH, public_key=None):
+    def create(self, user_id, name, key_type=SSH, public_key=None, project_id=None):
         """Import ``public_key``, or generate a key when it is None; the key
-        pair, with ``private_key`` when generated."""
+        pair, with ``private_key`` when generated.  ``project_id``'s
+        key_pairs quota limits each of its users."""
         private_key = None
         if public_key is None:
             private_key, public_key, print_ = generate(key_type, user_id)
         else:
             print_ = fingerprint(public_key) if key_type == SSH else x509_fingerprint(public_key)
-        limit = self.conf.quota.key_pairs
         try:
             with self.db.writer() as session:
+                limit = quotas.limit(session, self.conf, project_id, 'key_pairs')
                 if session.scalar(sa.select(models.KeyPair.id).where(
                         models.KeyPair.user_id == user_id, models.KeyPair.name == name)):
                     raise exception.Conflict("Key pair '%s' already exists." % name)

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from pocketstack.common import db as common_db
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import instances
+from pocketstack.compute import server_groups
 from pocketstack.compute import states
 from pocketstack.compute import virt
 from pocketstack.compute.db import models
@@ -451,4 +452,5 @@ def mark_deleted(db, uuid, unplaced_only=False):
         row.deleted_at = row.terminated_at = row.updated_at = now
         session.execute(sa.delete(models.Allocation).where(
             models.Allocation.consumer_id.in_([uuid, 'resize-' + uuid])))
+        server_groups.leave(session, uuid)
         return True

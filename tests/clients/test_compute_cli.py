@@ -640,6 +640,72 @@ def test_aggregate_create_add_host_set_remove_delete(cloud):
     assert 'az-cli' not in zones
 
 
+def test_server_group_anti_affinity(cloud, servers):
+    group = cloud.openstack_json('server', 'group', 'create', '--policy', 'anti-affinity',
+                                 'spread')
+    assert (group['name'], group['policy'], group['members']) == ('spread', 'anti-affinity', [])
+    try:
+        hint = ('--hint', 'group=%s' % group['id'])
+        first = servers.boot('spread1', *hint)
+        second = servers.boot('spread2', *hint)
+        hosts = {first['OS-EXT-SRV-ATTR:host'], second['OS-EXT-SRV-ATTR:host']}
+        assert hosts == {'compute1', 'compute2'}
+        # Two hosts, two members: a third has nowhere to go.
+        rc, _, err = servers.create('spread3', *hint, check=False)
+        assert rc != 0, err
+        (third,) = server_ids_named(cloud, servers.token, 'spread3')
+        assert get_server(cloud, servers.token, third)['status'] == 'ERROR'
+        shown = cloud.openstack_json('server', 'group', 'show', 'spread')
+        assert sorted(shown['members']) == sorted([first['id'], second['id'], third])
+        listed = cloud.openstack_json('server', 'group', 'list')
+        assert [g['Name'] for g in listed] == ['spread']
+        rc, out, err = cloud.openstack('--os-compute-api-version', '2.71', 'server', 'show',
+                                       first['id'], '-f', 'json')
+        assert rc == 0, err
+        assert json.loads(out)['server_groups'] == [group['id']]
+    finally:
+        servers.delete_all()
+        rc, _, err = cloud.openstack('server', 'group', 'delete', 'spread')
+    assert rc == 0, err
+    assert cloud.openstack_json('server', 'group', 'list') == []
+
+
+def quota_rows(cloud, *args, **kw):
+    """``openstack quota show --compute …`` as {resource: row}."""
+    return {row['Resource']: row
+            for row in cloud.openstack_json('quota', 'show', '--compute', *args, **kw)}
+
+
+def test_quota_show_set_enforce_and_delete(cloud, servers):
+    defaults = {opt.name: opt.default for opt in compute_service.quota_opts}
+    shown = quota_rows(cloud, 'demo')
+    assert (shown['instances']['Limit'], shown['cores']['Limit'], shown['ram']['Limit']) == (
+        defaults['instances'], defaults['cores'], defaults['ram'])
+    in_use = quota_rows(cloud, '--usage', 'demo')['instances']['In Use']
+    try:
+        rc, _, err = cloud.openstack('quota', 'set', '--instances', str(in_use + 1),
+                                     '--key-pairs', '7', 'demo')
+        assert rc == 0, err
+        shown = quota_rows(cloud, 'demo')
+        assert (shown['instances']['Limit'], shown['key-pairs']['Limit']) == (in_use + 1, 7)
+        # Other projects and the defaults are untouched.
+        assert quota_rows(cloud, 'admin')['instances']['Limit'] == defaults['instances']
+        assert quota_rows(cloud, '--default')['instances']['Limit'] == defaults['instances']
+        # The demo user fills the quota, then is refused.
+        servers.boot('quota1', cloud_name='pocketstack-demo')
+        rc, _, err = servers.create('quota2', cloud_name='pocketstack-demo', check=False)
+        assert rc != 0 and 'Quota exceeded for instances' in err, err
+        assert quota_rows(cloud, '--usage', 'demo')['instances']['In Use'] == in_use + 1
+        # Only an admin changes quotas.
+        rc, _, err = cloud.openstack('quota', 'set', '--instances', '50', 'demo',
+                                     cloud='pocketstack-demo')
+        assert rc != 0 and '403' in err, err
+    finally:
+        rc, _, err = cloud.openstack('quota', 'delete', '--compute', 'demo')
+    assert rc == 0, err
+    assert quota_rows(cloud, 'demo')['instances']['Limit'] == defaults['instances']
+
+
 def test_limits_show_absolute(cloud, servers):
     servers.boot('limits1', flavor='m1.tiny')
     token = servers.token

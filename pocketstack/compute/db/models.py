@@ -12,7 +12,7 @@ from sqlalchemy import orm
 
 from pocketstack.common import db
 
-SCHEMA_HEAD = '0002'
+SCHEMA_HEAD = '0003'
 
 
 class Base(orm.DeclarativeBase):
@@ -282,3 +282,52 @@ class AggregateMetadata(Base):
     key = sa.Column(NAME, nullable=False)
     value = sa.Column(NAME, nullable=False)
     __table_args__ = (sa.UniqueConstraint('aggregate_id', 'key', name='uq_aggregate_metadata'),)
+
+
+class Quota(Base):
+    """A project's own limit of one resource (``os-quota-sets``); resources
+    without a row take the default class's limit, or the [quota] option."""
+    __tablename__ = 'quotas'
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    project_id = sa.Column(NAME, nullable=False)
+    resource = sa.Column(NAME, nullable=False)
+    hard_limit = sa.Column(sa.Integer, nullable=False)
+    __table_args__ = (sa.UniqueConstraint('project_id', 'resource', name='uq_quotas'),)
+
+
+class QuotaClass(Base):
+    """A quota class's limit of one resource (``os-quota-class-sets``); as in
+    Nova only the ``default`` class is used: it overrides the [quota] options."""
+    __tablename__ = 'quota_classes'
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    class_name = sa.Column(NAME, nullable=False)
+    resource = sa.Column(NAME, nullable=False)
+    hard_limit = sa.Column(sa.Integer, nullable=False)
+    __table_args__ = (sa.UniqueConstraint('class_name', 'resource', name='uq_quota_classes'),)
+
+
+class ServerGroup(Base):
+    """A server group (``os-server-groups``): its members are placed by its
+    policy — affinity, anti-affinity or their soft forms."""
+    __tablename__ = 'server_groups'
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid = sa.Column(UUID, nullable=False, unique=True)
+    name = sa.Column(NAME, nullable=False)
+    project_id = sa.Column(NAME, nullable=False, index=True)
+    user_id = sa.Column(NAME, nullable=False)
+    policy = sa.Column(NAME, nullable=False)
+    rules = sa.Column(sa.JSON, nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    members = orm.relationship('ServerGroupMember', cascade='all, delete-orphan',
+                               lazy='selectin', passive_deletes=True,
+                               order_by='ServerGroupMember.id')
+
+
+class ServerGroupMember(Base):
+    __tablename__ = 'server_group_members'
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    group_id = sa.Column(sa.Integer, sa.ForeignKey('server_groups.id', ondelete='CASCADE'),
+                         nullable=False)
+    instance_uuid = sa.Column(UUID, nullable=False, index=True)
+    __table_args__ = (sa.UniqueConstraint('group_id', 'instance_uuid',
+                                          name='uq_server_group_members'),)

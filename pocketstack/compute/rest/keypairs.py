@@ -76,7 +76,7 @@ class KeypairsController:
         user_id = self._user_id(req, keypair.get('user_id'))
         created = self.keypairs.create(user_id, keypair['name'],
                                        keypair.get('type', keypairs.SSH),
-                                       keypair.get('public_key'))
+                                       keypair.get('public_key'), req.context.project_id)
         fields = ('name', 'public_key', 'fingerprint', 'user_id')
         if 'private_key' in created:
             fields += ('private_key',)

@@ -3,6 +3,7 @@ servers use.  Rate limits are gone from Nova (``rate`` is always empty).
 2.36 drops the network-proxy keys (floating IPs, security groups), 2.39
 ``maxImageMeta`` and 2.57 the personality keys."""
 from pocketstack.common import wsgi
+from pocketstack.compute import quotas
 from pocketstack.compute.rest import microversion
 
 # Quotas of resources the Network service counts: unlimited here.
@@ -14,32 +15,33 @@ _NETWORK_USED = {'totalFloatingIpsUsed': 0, 'totalSecurityGroupsUsed': 0}
 class LimitsController:
 
     def __init__(self, service):
-        self.api = service.api
+        self.db = service.db
+        self.conf = service.conf
         self.policy = service.policy
-        self.quota = service.conf.quota
 
     def index(self, req):
         version = microversion.api_version(req)
         project_id = req.GET.get('tenant_id') or req.context.project_id
         if project_id != req.context.project_id:
             self.policy.authorize(req.context, 'os_compute_api:limits:other_project', {})
-        used = self.api.usage(req.context, project_id)
-        quota = self.quota
+        with self.db.reader() as session:
+            quota = quotas.limits(session, self.conf, project_id)
+            used = quotas.usage(session, project_id)
         absolute = {
-            'maxTotalInstances': quota.instances, 'maxTotalCores': quota.cores,
-            'maxTotalRAMSize': quota.ram, 'maxServerMeta': quota.metadata_items,
-            'maxTotalKeypairs': quota.key_pairs, 'maxServerGroups': quota.server_groups,
-            'maxServerGroupMembers': quota.server_group_members,
+            'maxTotalInstances': quota['instances'], 'maxTotalCores': quota['cores'],
+            'maxTotalRAMSize': quota['ram'], 'maxServerMeta': quota['metadata_items'],
+            'maxTotalKeypairs': quota['key_pairs'], 'maxServerGroups': quota['server_groups'],
+            'maxServerGroupMembers': quota['server_group_members'],
             'totalInstancesUsed': used['instances'], 'totalCoresUsed': used['cores'],
-            'totalRAMUsed': used['ram'], 'totalServerGroupsUsed': 0,
+            'totalRAMUsed': used['ram'], 'totalServerGroupsUsed': used['server_groups'],
         }
         if version < (2, 36):
             absolute.update(_NETWORK_LIMITS, **_NETWORK_USED)
         if version < (2, 39):
-            absolute['maxImageMeta'] = quota.metadata_items
+            absolute['maxImageMeta'] = quota['metadata_items']
         if version < (2, 57):
-            absolute.update(maxPersonality=quota.injected_files,
-                            maxPersonalitySize=quota.injected_file_content_bytes)
+            absolute.update(maxPersonality=quota['injected_files'],
+                            maxPersonalitySize=quota['injected_file_content_bytes'])
         return {'limits': {'rate': [], 'absolute': absolute}}
 
 

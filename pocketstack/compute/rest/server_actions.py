@@ -110,6 +110,7 @@ class ServerActionsController:
                                     metadata=body.get('metadata'), **values)
         server = views.detail(req, instance, req.context.is_admin_role, show=True,
                               zones=self.api.host_zones())
+        server = servers.with_groups(req, self.api, server)
         server['adminPass'] = body.get('adminPass') or servers.new_password()
         return wsgi.json_response({'server': server}, status=202)
 

@@ -10,6 +10,7 @@ from pocketstack.common import db as common_db
 from pocketstack.common import exception
 from pocketstack.common import wsgi
 from pocketstack.compute import exception as compute_exc
+from pocketstack.compute import quotas
 from pocketstack.compute import states
 from pocketstack.compute.db import models
 from pocketstack.compute.rest import schemas
@@ -50,7 +51,7 @@ class ServerMetadataController:
         self.api = service.api
         self.db = service.db
         self.policy = service.policy
-        self.max_items = service.conf.quota.metadata_items
+        self.conf = service.conf
 
     def _server(self, req, server_id, rule):
         instance = self.api.get(req.context, server_id)
@@ -71,9 +72,10 @@ class ServerMetadataController:
                 if remove not in wanted:
                     raise exception.NotFound('Metadata item was not found')
                 del wanted[remove]
-            if len(wanted) > self.max_items >= 0:
+            max_items = quotas.limit(session, self.conf, row.project_id, 'metadata_items')
+            if len(wanted) > max_items >= 0:
                 raise exception.Forbidden('Quota exceeded for metadata_items: maximum %d.'
-                                          % self.max_items)
+                                          % max_items)
             # Rows are changed in place: a removed and re-added key would be
             # inserted before the old row is deleted.
             for key, item in items.items():

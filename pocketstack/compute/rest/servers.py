@@ -61,6 +61,13 @@ def _tags(value):
     return set(value.split(','))
 
 
+def with_groups(req, api, server):
+    """2.71: a server's body (show, update, rebuild) names its groups."""
+    if microversion.api_version(req) >= (2, 71):
+        server['server_groups'] = api.server_groups_of(server['id'])
+    return server
+
+
 def ref_id(ref):
     """An id, or the last segment of a link to it (Nova accepts both)."""
     ref = str(ref)
@@ -223,7 +230,7 @@ class ServersController:
         instance = self.api.get(req.context, server_id)
         self._authorize(req, 'show', instance['project_id'])
         instance = self.api.refreshed(req.context, instance)
-        return {'server': self._details(req, [instance], show=True)[0]}
+        return {'server': with_groups(req, self.api, self._details(req, [instance], show=True)[0])}
 
     @wsgi.status(202)
     def create(self, req):
@@ -289,7 +296,7 @@ class ServersController:
             ('accessIPv4', 'access_ip_v4'), ('accessIPv6', 'access_ip_v6'),
             ('hostname', 'hostname')) if field in changes}
         instance = self.api.update(req.context, server_id, **values)
-        return {'server': self._details(req, [instance], show=True)[0]}
+        return {'server': with_groups(req, self.api, self._details(req, [instance], show=True)[0])}
 
     @wsgi.status(204)
     def delete(self, req, server_id):

@@ -4,7 +4,7 @@ The microversions that change a server's body here (docs/compute-microversions.m
 2.3 more OS-EXT-SRV-ATTR fields (admin) · 2.9 ``locked`` · 2.16 ``host_status``
 (admin) · 2.19 ``description`` · 2.26 ``tags`` · 2.47 the flavor embedded ·
 2.63 ``trusted_image_certificates`` · 2.71 ``server_groups`` (show, update,
-rebuild) · 2.73 ``locked_reason`` · 2.90 ``OS-EXT-SRV-ATTR:hostname`` for
+rebuild; added by servers.with_groups, which reads them) · 2.73 ``locked_reason`` · 2.90 ``OS-EXT-SRV-ATTR:hostname`` for
 everyone · 2.96 ``pinned_availability_zone`` · 2.98 the image's ``properties`` ·
 2.100 ``scheduler_hints``.
 A flavor's: 2.55 ``description`` · 2.61 ``extra_specs`` · 2.75 ``swap`` 0, not "".
@@ -142,8 +142,6 @@ def detail(req, instance, is_admin, fault=None, host_status=None, show=False, zo
         server['tags'] = list(instance['tags'])
     if version >= (2, 63):
         server['trusted_image_certificates'] = None
-    if version >= (2, 71) and show:
-        server['server_groups'] = []
     if version >= (2, 73):
         server['locked_reason'] = instance['locked_reason']
     if version >= (2, 96):

@@ -4,14 +4,18 @@ and claim the chosen one's resources.
 Filters (a host must pass all): its compute service is up and enabled; it is
 in the requested availability zone; it has the vCPUs, RAM and disk the flavor
 asks for, counting its allocation ratios; it is not excluded (a host where
-this build already failed).  Weigher: most free RAM first, which spreads
-servers over hosts.
+this build already failed); a server group's hard policy (affinity,
+anti-affinity) allows one more member there.  Weighers: a soft server group
+policy first (the most members for soft-affinity, the fewest for
+soft-anti-affinity), then the most free RAM, which spreads servers over hosts.
 
 The claim is the race-free part: in one write transaction the host's row is
 locked (``SELECT … FOR UPDATE``; SQLite's writer lock), its usage summed from
 ``allocations`` and, if the flavor still fits, an allocation inserted.  Two
 concurrent boots therefore never both take a host's last resources; the loser
-moves on to the next host.
+moves on to the next host.  A server group's policy is checked again there
+with the group's row locked too, so concurrent boots into one group cannot
+break it.
 """
 import datetime
 import logging
@@ -23,6 +27,7 @@ from pocketstack.compute import aggregates
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import instances
 from pocketstack.compute import manager as compute_manager
+from pocketstack.compute import server_groups
 from pocketstack.compute.db import models
 
 LOG = logging.getLogger(__name__)
@@ -100,26 +105,40 @@ class SchedulerManager:
         return selections
 
     def _select_and_claim(self, request_spec, consumer_id, wanted, excluded_hosts):
+        group = request_spec.get('instance_group')
+        # A move claims as its own consumer beside the instance's allocation.
+        ignore = {consumer_id} | ({request_spec['instance_uuid']}
+                                  if request_spec.get('instance_uuid') else set())
         with self.db.reader() as session:
             candidates = self._candidates(session, request_spec, excluded_hosts)
             usage = host_usage(session)
+            members = server_groups.member_hosts(session, group, ignore) if group else {}
         empty = {'vcpus': 0, 'memory_mb': 0, 'disk_gb': 0, 'count': 0}
-        fitting = [n for n in candidates if fits(n, usage.get(n.id, empty), wanted)]
-        # Weigh: the most free RAM first (spreads servers over hosts).
-        fitting.sort(key=lambda n: n.memory_mb * n.ram_allocation_ratio
-                     - usage.get(n.id, empty)['memory_mb'], reverse=True)
+        fitting = [n for n in candidates if fits(n, usage.get(n.id, empty), wanted)
+                   and (group is None or server_groups.allows(group, n.id, members))]
+        # Weigh: a soft group policy first, then the most free RAM (spreads
+        # servers over hosts).
+        soft = {'soft-affinity': -1, 'soft-anti-affinity': 1}.get((group or {}).get('policy'), 0)
+        fitting.sort(key=lambda n: (soft * members.get(n.id, 0),
+                                    -(n.memory_mb * n.ram_allocation_ratio
+                                      - usage.get(n.id, empty)['memory_mb'])))
         for node in fitting:
-            if self._claim(node.id, consumer_id, wanted):
+            if self._claim(node.id, consumer_id, wanted, group, ignore):
                 LOG.info('Scheduled instance %s on host %s', consumer_id, node.host)
                 return {'host': node.host, 'nodename': node.hypervisor_hostname}
         raise compute_exc.NoValidHost(
             reason='There are not enough hosts available.' if candidates
             else 'No compute host is up and enabled in the requested zone.')
 
-    def _claim(self, node_id, consumer_id, wanted):
-        """Insert the allocation if the node still has room; False when another
-        claim took it meanwhile."""
+    def _claim(self, node_id, consumer_id, wanted, group=None, ignore=()):
+        """Insert the allocation if the node still has room (and the group's
+        policy still allows it); False when another claim took it meanwhile."""
         with self.db.writer() as session:
+            if group is not None and group['policy'] in server_groups.HARD_POLICIES:
+                server_groups.lock(session, group)
+                if not server_groups.allows(
+                        group, node_id, server_groups.member_hosts(session, group, ignore)):
+                    return False
             node = session.scalar(sa.select(models.ComputeNode)
                                   .where(models.ComputeNode.id == node_id).with_for_update())
             used = host_usage(session, [node_id]).get(

@@ -238,3 +238,17 @@ def test_cores_and_ram_quotas(make_cloud):
     resp = alice.post('/servers', {'server': dict(boot, flavorRef='42')})
     assert resp.status_int == 403
     assert 'Quota exceeded for cores' in resp.data['forbidden']['message']
+
+
+def test_a_projects_quota_set_through_the_api_limits_its_boots(cloud):
+    resp = cloud.admin('2.57').put('/os-quota-sets/p1', {'quota_set': {'instances': 1}})
+    assert resp.status_int == 200, resp.body
+    alice = cloud.client(version='2.37')
+    cloud.boot(alice, 'a')
+    resp = alice.post('/servers', {'server': {'name': 'b', 'imageRef': cloud.image['id'],
+                                              'flavorRef': '42', 'networks': 'none'}})
+    assert resp.status_int == 403
+    assert 'Quota exceeded for instances' in resp.data['forbidden']['message']
+    # Unlimited again: the boot goes through.
+    cloud.admin('2.57').put('/os-quota-sets/p1', {'quota_set': {'instances': -1}})
+    cloud.boot(alice, 'b')
