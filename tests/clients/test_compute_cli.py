@@ -670,6 +670,25 @@ def test_server_group_anti_affinity(cloud, servers):
     assert cloud.openstack_json('server', 'group', 'list') == []
 
 
+def test_usage_list_and_show(cloud, servers):
+    server = servers.boot('usage1', flavor='m1.tiny')
+    admin_project = cloud.openstack_json('project', 'show', 'admin')['id']
+    listed = {row['Project']: row for row in cloud.openstack_json('usage', 'list')}
+    mine = listed[admin_project]
+    assert server['id'] in [s['instance_id'] for s in mine['Servers']]
+    # Counted from launch up to now (minutes), not to the period's end (tomorrow).
+    assert 0 < mine['CPU Hours'] < 1
+    assert mine['RAM MB-Hours'] == pytest.approx(
+        sum(s['memory_mb'] * s['hours'] for s in mine['Servers']))
+    shown = cloud.openstack_json('usage', 'show')
+    assert shown['Project'] == admin_project
+    assert [s['instance_id'] for s in shown['Servers']] == [
+        s['instance_id'] for s in mine['Servers']]
+    # Only admins list every project's usage.
+    rc, _, err = cloud.openstack('usage', 'list', cloud='pocketstack-demo')
+    assert rc != 0 and '403' in err, err
+
+
 def quota_rows(cloud, *args, **kw):
     """``openstack quota show --compute …`` as {resource: row}."""
     return {row['Resource']: row
