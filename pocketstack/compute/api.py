@@ -683,6 +683,23 @@ class API:
             'flavor': new_flavor, 'availability_zone': instance['availability_zone'],
             'instance_uuid': uuid, 'instance_group': self._group_spec(uuid)}, new_flavor)
 
+    def migrate(self, context, uuid, host=None):
+        """Cold migration: a resize to the same flavor on another host (the
+        scheduler's choice, or ``host``), then VERIFY_RESIZE until confirmed
+        or reverted, as Nova does it."""
+        instance = self.get(context, uuid)
+        if host is not None:
+            self._check_requested_host(context, host, 'os-migrate-server:migrate:host')
+            if host == instance['host']:
+                raise exception.BadRequest('The target host can\'t be the same one.')
+        self._act(context, uuid, 'migrate', [states.ACTIVE, states.STOPPED],
+                  states.RESIZE_PREP)
+        instances.update(self.db, uuid, new_flavor=instance['flavor'])
+        self.conductor.resize_instance(context, uuid, {
+            'flavor': instance['flavor'], 'availability_zone': instance['availability_zone'],
+            'instance_uuid': uuid, 'instance_group': self._group_spec(uuid),
+            'force_host': host}, instance['flavor'])
+
     def server_groups_of(self, uuid):
         with self.db.reader() as session:
             return server_groups.groups_of(session, [uuid])[uuid]

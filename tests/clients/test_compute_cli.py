@@ -373,6 +373,24 @@ def test_server_resize_revert(cloud, servers):
     assert shown['OS-EXT-SRV-ATTR:host'] == host
 
 
+def test_server_migrate_and_confirm(cloud, servers):
+    server = servers.boot('migrate1')
+    source = server['OS-EXT-SRV-ATTR:host']
+    rc, _, err = cloud.openstack('server', 'migrate', '--wait', server['id'])
+    assert rc == 0, err
+    moved = cloud.openstack_json('server', 'show', server['id'])
+    assert moved['status'] == 'VERIFY_RESIZE'
+    assert moved['OS-EXT-SRV-ATTR:host'] not in (source, None)
+    rc, _, err = cloud.openstack('server', 'migration', 'confirm', server['id'])
+    assert rc == 0, err
+    confirmed = wait_for_server(cloud, servers.token, server['id'], 'ACTIVE')
+    assert confirmed['OS-EXT-SRV-ATTR:host'] == moved['OS-EXT-SRV-ATTR:host']
+    # Members may not move servers.
+    demo = servers.boot('migrate2', cloud_name='pocketstack-demo')
+    rc, _, err = cloud.openstack('server', 'migrate', demo['id'], cloud='pocketstack-demo')
+    assert rc != 0 and '403' in err, err
+
+
 def test_server_image_create(cloud, servers, image_id):
     server = servers.boot('snap-source', flavor='m1.tiny')
     rc, out, err = cloud.openstack('server', 'image', 'create', '--name', 'snap1', '--wait',

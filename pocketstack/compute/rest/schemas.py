@@ -137,6 +137,11 @@ RESIZE = {'type': 'object',
           'properties': {'flavorRef': {'type': ['string', 'integer'], 'minLength': 1},
                          'OS-DCF:diskConfig': {'enum': ['AUTO', 'MANUAL']}},
           'required': ['flavorRef'], 'additionalProperties': False}
+NULL = {'type': 'null'}
+MIGRATE = {'type': ['object', 'null'],
+           'properties': {'host': {'type': ['string', 'null'], 'minLength': 1,
+                                   'maxLength': 255}},
+           'additionalProperties': False}
 CONSOLE_OUTPUT = {'type': ['object', 'null'],
                   'properties': {'length': {'type': ['integer', 'string', 'null'],
                                             'pattern': '^-?[0-9]+$', 'minimum': -1}},

@@ -33,6 +33,7 @@ class ServerActionsController:
             'createImage': self.create_image,
             'rebuild': self.rebuild,
             'resize': self.resize,
+            'migrate': self.migrate,
             'confirmResize': self.confirm_resize,
             'revertResize': lambda req, uuid, body: self.api.revert_resize(req.context, uuid),
             'os-getConsoleOutput': self.console_output,
@@ -117,6 +118,13 @@ class ServerActionsController:
     def resize(self, req, uuid, body):
         wsgi.check_schema(schemas.RESIZE, body)
         self.api.resize(req.context, uuid, servers.ref_id(body['flavorRef']))
+
+    def migrate(self, req, uuid, body):
+        """``{"migrate": null}``; from 2.56 ``{"migrate": {"host": …}}``."""
+        self.policy.authorize(req.context, 'os_compute_api:os-migrate-server:migrate', {})
+        version = microversion.api_version(req)
+        wsgi.check_schema(schemas.MIGRATE if version >= (2, 56) else schemas.NULL, body)
+        self.api.migrate(req.context, uuid, (body or {}).get('host'))
 
     def confirm_resize(self, req, uuid, body):
         self.api.confirm_resize(req.context, uuid)

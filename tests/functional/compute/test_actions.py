@@ -255,6 +255,45 @@ def test_resize_of_a_stopped_server_stays_stopped(cloud, alice, server):
     assert cloud.wait_for_status(alice, server, 'SHUTOFF')['flavor']['id'] == '84'
 
 
+def test_migrate_moves_the_server_keeping_its_flavor(cloud, alice, server):
+    source = host_of(cloud, server)
+    admin = cloud.admin('2.37')
+    assert admin.action(server, 'migrate').status_int == 202
+    migrated = cloud.wait_for_status(alice, server, 'VERIFY_RESIZE')
+    dest = host_of(cloud, server)
+    assert dest != source and migrated['flavor']['id'] == '42'
+    assert alice.action(server, 'confirmResize').status_int == 204
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert {h: u['memory_mb'] for h, u in cloud.allocations().items()} == {dest: 128}
+    assert cloud.guests(dest) == {server}
+    # From 2.56 an admin may name the host; back to the source, then reverted.
+    assert cloud.admin('2.56').action(server, 'migrate', {'host': source}).status_int == 202
+    cloud.wait_for_status(alice, server, 'VERIFY_RESIZE')
+    assert host_of(cloud, server) == source
+    assert alice.action(server, 'revertResize').status_int == 202
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert host_of(cloud, server) == dest
+    assert [a for a, _ in cloud.actions(server)] == [
+        'create', 'migrate', 'confirmResize', 'migrate', 'revertResize']
+
+
+def test_migrate_errors(cloud, alice, server):
+    assert alice.action(server, 'migrate').status_int == 403
+    admin_256 = cloud.admin('2.56')
+    here = host_of(cloud, server)
+    assert admin_256.action(server, 'migrate', {'host': here}).status_int == 400
+    assert admin_256.action(server, 'migrate', {'host': 'nowhere'}).status_int == 400
+    # Before 2.56 the body is null: naming a host is 400.
+    assert cloud.admin('2.55').action(server, 'migrate', {'host': 'compute1'}
+                                      ).status_int == 400
+    assert cloud.wait_for_status(alice, server, 'ACTIVE')['OS-EXT-STS:task_state'] is None
+    assert host_of(cloud, server) == here
+    # Only ACTIVE and SHUTOFF servers move.
+    alice.action(server, 'pause')
+    cloud.wait_for_status(alice, server, 'PAUSED')
+    assert 'vm_state paused' in conflict(cloud.admin().action(server, 'migrate'))
+
+
 def test_resize_to_the_same_flavor_is_400(cloud, alice, server):
     resp = alice.action(server, 'resize', {'flavorRef': '42'})
     assert resp.status_int == 400
