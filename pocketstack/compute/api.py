@@ -586,6 +586,18 @@ class API:
         self.compute.snapshot_instance(context, uuid, instance['host'], image['id'])
         return image
 
+    def backup(self, context, uuid, name, backup_type, rotation, metadata=None):
+        """createBackup: a snapshot marked as a ``backup_type`` backup; the
+        host then keeps the newest ``rotation`` of that type, as Nova does."""
+        properties = dict(metadata or {}, image_type='backup', backup_type=backup_type)
+        instance, image = self._act_with_image(
+            context, uuid, 'createBackup',
+            [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED],
+            states.IMAGE_BACKUP, name, properties)
+        self.compute.backup_instance(context, uuid, instance['host'], image['id'],
+                                     backup_type, rotation)
+        return image
+
     def shelve(self, context, uuid):
         """Seed 004's ``nova shelve``: snapshot to ``<name>-shelved``, then
         the host shelves and offloads."""

@@ -6,6 +6,8 @@ visibility rules), the service's own token as ``X-Service-Token`` (so a long
 snapshot upload survives the user's token expiring), and the request id as
 the global request id, which Glance logs beside its own (service_client.py).
 """
+import urllib.parse
+
 from pocketstack.common import exception
 from pocketstack.common import service_client
 
@@ -27,6 +29,16 @@ class ImageClient(service_client.ServiceClient):
 
     def get(self, context, image_id):
         return self._request(context, 'GET', '/v2/images/%s' % image_id)
+
+    def list(self, context, filters):
+        """Images matching ``filters`` (Glance's list query), every page."""
+        found, query = [], dict(filters)
+        while True:
+            page = self._request(context, 'GET', '/v2/images?' + urllib.parse.urlencode(query))
+            found += page['images']
+            if 'next' not in page or not page['images']:
+                return found
+            query['marker'] = page['images'][-1]['id']
 
     def create(self, context, values):
         return self._request(context, 'POST', '/v2/images', body=values)

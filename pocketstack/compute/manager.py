@@ -264,6 +264,26 @@ class ComputeManager:
             instances.update(self.db, instance_uuid, expected_task_state=states.IMAGE_UPLOADING,
                              task_state=None)
 
+    def backup_instance(self, context, instance_uuid, image_id, backup_type, rotation):
+        """A snapshot as a backup, then the oldest backups of its type beyond
+        ``rotation`` deleted (0 keeps none, not even this one).  The new one
+        counts first: created_at has one-second steps, so ties are likely."""
+        with self._operation(context, instance_uuid, 'backup_instance'):
+            instance = instances.get(self.db, instance_uuid)
+            instances.update(self.db, instance_uuid, expected_task_state=states.IMAGE_BACKUP,
+                             task_state=states.IMAGE_UPLOADING)
+            self._upload_snapshot(context, instance, image_id)
+            backups = self.images.list(context, {
+                'instance_uuid': instance_uuid, 'image_type': 'backup',
+                'backup_type': backup_type, 'sort_key': 'created_at', 'sort_dir': 'desc'})
+            # The new one first; the rest stay newest first (the sort is stable).
+            backups.sort(key=lambda image: image['id'] != image_id)
+            for old in backups[rotation:]:
+                LOG.info('Rotating out backup %s of instance %s', old['id'], instance_uuid)
+                self.images.delete(context, old['id'])
+            instances.update(self.db, instance_uuid, expected_task_state=states.IMAGE_UPLOADING,
+                             task_state=None)
+
     def shelve_instance(self, context, instance_uuid, image_id):
         """Snapshot to the Image service as ``<name>-shelved``, power off, then
         offload at once (``shelved_offload_time = 0``, Nova's default)."""

@@ -69,6 +69,7 @@ RULES = [policy.RuleDefault('os_compute_api:%s' % name, check) for name, check i
     ('os-server-groups:show', PROJECT_READER_OR_ADMIN),
     ('os-server-groups:create', PROJECT_MEMBER_OR_ADMIN),
     ('os-server-groups:delete', PROJECT_MEMBER_OR_ADMIN),
+    ('os-create-backup', PROJECT_MEMBER_OR_ADMIN),
     ('os-migrate-server:migrate', ADMIN),
     ('os-migrate-server:migrate:host', ADMIN),
     ('os-simple-tenant-usage:list', ADMIN),

@@ -29,6 +29,10 @@ class ComputeAPI(rpc.RPCAPI):
         self._cast(context, host, 'snapshot_instance', instance_uuid=instance_uuid,
                    image_id=image_id)
 
+    def backup_instance(self, context, instance_uuid, host, image_id, backup_type, rotation):
+        self._cast(context, host, 'backup_instance', instance_uuid=instance_uuid,
+                   image_id=image_id, backup_type=backup_type, rotation=rotation)
+
     def shelve_instance(self, context, instance_uuid, host, image_id):
         self._cast(context, host, 'shelve_instance', instance_uuid=instance_uuid,
                    image_id=image_id)

@@ -16,7 +16,7 @@ SCHEDULING, NETWORKING, BLOCK_DEVICE_MAPPING, SPAWNING = (
 DELETING, POWERING_OFF, POWERING_ON = 'deleting', 'powering-off', 'powering-on'
 REBOOTING, REBOOTING_HARD = 'rebooting', 'rebooting_hard'
 PAUSING, UNPAUSING, SUSPENDING, RESUMING = 'pausing', 'unpausing', 'suspending', 'resuming'
-IMAGE_SNAPSHOT, IMAGE_UPLOADING = 'image_snapshot', 'image_uploading'
+IMAGE_SNAPSHOT, IMAGE_BACKUP, IMAGE_UPLOADING = 'image_snapshot', 'image_backup', 'image_uploading'
 SHELVING, SHELVING_IMAGE_UPLOADING, SHELVING_OFFLOADING, UNSHELVING = (
     'shelving', 'shelving_image_uploading', 'shelving_offloading', 'unshelving')
 REBUILDING, REBUILD_SPAWNING = 'rebuilding', 'rebuild_spawning'

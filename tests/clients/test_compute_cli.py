@@ -391,6 +391,26 @@ def test_server_migrate_and_confirm(cloud, servers):
     assert rc != 0 and '403' in err, err
 
 
+def test_server_backup_create_rotates(cloud, servers):
+    server = servers.boot('backup1')
+    made = []
+    try:
+        for name in ('backup1-a', 'backup1-b'):
+            made.append(cloud.openstack_json('server', 'backup', 'create', '--name', name,
+                                             '--type', 'daily', '--rotate', '1', '--wait',
+                                             server['id'])['id'])
+        wait_for_server(cloud, servers.token, server['id'], 'ACTIVE')
+        rows = image_rows(cloud)
+        # The newest kept, the older one rotated out of the Image service.
+        assert rows['backup1-b']['Status'] == 'active' and 'backup1-a' not in rows
+        shown = cloud.openstack_json('image', 'show', 'backup1-b')
+        assert (shown['properties']['image_type'], shown['properties']['backup_type']) == (
+            'backup', 'daily')
+    finally:
+        for image in made:
+            cloud.openstack('image', 'delete', image)
+
+
 def test_server_image_create(cloud, servers, image_id):
     server = servers.boot('snap-source', flavor='m1.tiny')
     rc, out, err = cloud.openstack('server', 'image', 'create', '--name', 'snap1', '--wait',

@@ -133,6 +133,10 @@ UNSHELVE_V291 = {'type': ['object', 'null'],
                  'additionalProperties': False}
 CREATE_IMAGE = {'type': 'object', 'properties': {'name': NAME, 'metadata': METADATA},
                 'required': ['name'], 'additionalProperties': False}
+CREATE_BACKUP = {'type': 'object', 'properties': {
+    'name': NAME, 'metadata': METADATA, 'backup_type': {'type': 'string'},
+    'rotation': {'type': ['integer', 'string'], 'pattern': '^[0-9]+$', 'minimum': 0}},
+    'required': ['name', 'backup_type', 'rotation'], 'additionalProperties': False}
 RESIZE = {'type': 'object',
           'properties': {'flavorRef': {'type': ['string', 'integer'], 'minLength': 1},
                          'OS-DCF:diskConfig': {'enum': ['AUTO', 'MANUAL']}},

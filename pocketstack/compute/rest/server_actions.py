@@ -31,6 +31,7 @@ class ServerActionsController:
             'shelveOffload': lambda req, uuid, body: self.api.shelve_offload(req.context, uuid),
             'unshelve': self.unshelve,
             'createImage': self.create_image,
+            'createBackup': self.create_backup,
             'rebuild': self.rebuild,
             'resize': self.resize,
             'migrate': self.migrate,
@@ -92,6 +93,18 @@ class ServerActionsController:
     def create_image(self, req, uuid, body):
         wsgi.check_schema(schemas.CREATE_IMAGE, body)
         image = self.api.snapshot(req.context, uuid, body['name'], body.get('metadata'))
+        return self._image_made(req, image)
+
+    def create_backup(self, req, uuid, body):
+        instance = self.api.get(req.context, uuid)
+        self.policy.authorize(req.context, 'os_compute_api:os-create-backup',
+                              {'project_id': instance['project_id']})
+        wsgi.check_schema(schemas.CREATE_BACKUP, body)
+        image = self.api.backup(req.context, uuid, body['name'], body['backup_type'],
+                                int(body['rotation']), body.get('metadata'))
+        return self._image_made(req, image)
+
+    def _image_made(self, req, image):
         if microversion.api_version(req) >= (2, 45):
             return wsgi.json_response({'image_id': image['id']}, status=202)
         # Before 2.45 the answer is the snapshot's URL in the Image service.

@@ -1,6 +1,8 @@
 """Server actions (``POST /servers/{id}/action``): each goes API → compute
 host (or conductor) and back to a stable status, and is refused with 409 in
 a state the api-ref does not allow it in."""
+import time
+
 import pytest
 
 from pocketstack.image import default_image
@@ -161,6 +163,51 @@ def test_create_image_before_2_45_answers_with_a_location(cloud, alice, server):
     images = cloud.image_client('alice', 'p1')
     cloud.wait_until(lambda: images.get('/v2/images/%s' % image_id).data['status'] == 'active',
                      'the snapshot uploaded')
+
+
+def backups_of(cloud, server, backup_type):
+    images = cloud.image_client('alice', 'p1').get('/v2/images').data['images']
+    return sorted(i['name'] for i in images if i.get('instance_uuid') == server
+                  and i.get('image_type') == 'backup' and i.get('backup_type') == backup_type)
+
+
+def test_create_backup_keeps_the_newest_rotation_of_its_type(cloud, alice, server):
+    at_245 = cloud.client(version='2.45')
+    for n in range(3):
+        resp = at_245.action(server, 'createBackup', {
+            'name': 'daily-%d' % n, 'backup_type': 'daily', 'rotation': 2})
+        assert resp.status_int == 202, resp.body
+        assert resp.data['image_id']
+        cloud.wait_for_status(alice, server, 'ACTIVE')
+        if n == 0:
+            time.sleep(1.1)   # the Image API's created_at counts whole seconds
+    assert backups_of(cloud, server, 'daily') == ['daily-1', 'daily-2']
+    # Another type rotates on its own; rotation 0 keeps none of it.
+    resp = at_245.action(server, 'createBackup', {'name': 'weekly', 'backup_type': 'weekly',
+                                                  'rotation': '1', 'metadata': {'k': 'v'}})
+    assert resp.status_int == 202
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    image = cloud.image_client('alice', 'p1').get('/v2/images/%s' % resp.data['image_id']).data
+    assert (image['status'], image['k'], image['image_type']) == ('active', 'v', 'backup')
+    at_245.action(server, 'createBackup', {'name': 'gone', 'backup_type': 'weekly',
+                                           'rotation': 0})
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    assert backups_of(cloud, server, 'weekly') == []
+    assert backups_of(cloud, server, 'daily') == ['daily-1', 'daily-2']
+    assert cloud.actions(server)[-1][0] == 'createBackup'
+
+
+@pytest.mark.parametrize('body', [
+    {'name': 'b', 'backup_type': 'daily'},
+    {'name': 'b', 'rotation': 1},
+    {'backup_type': 'daily', 'rotation': 1},
+    {'name': 'b', 'backup_type': 'daily', 'rotation': -1},
+    {'name': 'b', 'backup_type': 'daily', 'rotation': 'x'},
+    {'name': 'b', 'backup_type': 'daily', 'rotation': 1, 'extra': 1},
+])
+def test_malformed_backups_are_400(cloud, alice, server, body):
+    assert alice.action(server, 'createBackup', body).status_int == 400
+    assert cloud.wait_for_status(alice, server, 'ACTIVE')['OS-EXT-STS:task_state'] is None
 
 
 def test_shelve_offloads_to_an_image_and_unshelve_boots_it_again(cloud, alice):
