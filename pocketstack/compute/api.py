@@ -39,6 +39,7 @@ POWER_ACTIONS = {
     'unpause': ([states.PAUSED], states.UNPAUSING),
     'suspend': ([states.ACTIVE], states.SUSPENDING),
     'resume': ([states.SUSPENDED], states.RESUMING),
+    'unrescue': ([states.RESCUED], states.UNRESCUING),
 }
 _UNSET = object()
 # Where ports may be attached and detached (Nova's os-interface).
@@ -526,6 +527,20 @@ class API:
         vm_states, task_state = POWER_ACTIONS[action]
         instance = self._act(context, uuid, action, vm_states, task_state)
         self.compute.power_action(context, uuid, instance['host'], action)
+
+    def rescue(self, context, uuid, rescue_image_ref=None):
+        """Boot the server from a rescue image (its own image by default)
+        with its disk attached; RESCUE until unrescued."""
+        instance = self.get(context, uuid)
+        image_ref = rescue_image_ref or instance['image_ref']
+        try:
+            image = self.images.get(context, image_ref)
+        except exception.NotFound:
+            raise exception.BadRequest('Image %s could not be found.' % image_ref)
+        instance = self._act(context, uuid, 'rescue',
+                             [states.ACTIVE, states.STOPPED, states.ERROR], states.RESCUING)
+        self.compute.power_action(context, uuid, instance['host'], 'rescue',
+                                  image=image_summary(image))
 
     def reboot(self, context, uuid, reboot_type):
         """A SOFT reboot needs a running, idle server; a HARD one also revives

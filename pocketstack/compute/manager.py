@@ -244,6 +244,14 @@ class ComputeManager:
         self._power(context, instance_uuid, 'resume_instance', states.RESUMING,
                     self.driver.resume, states.ACTIVE, states.RUNNING)
 
+    def rescue_instance(self, context, instance_uuid, image):
+        self._power(context, instance_uuid, 'rescue_instance', states.RESCUING,
+                    self.driver.rescue, states.RESCUED, states.RUNNING, image=image)
+
+    def unrescue_instance(self, context, instance_uuid):
+        self._power(context, instance_uuid, 'unrescue_instance', states.UNRESCUING,
+                    self.driver.unrescue, states.ACTIVE, states.RUNNING)
+
     # -- images --------------------------------------------------------------------
 
     def _upload_snapshot(self, context, instance, image_id):

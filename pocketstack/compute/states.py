@@ -19,6 +19,7 @@ PAUSING, UNPAUSING, SUSPENDING, RESUMING = 'pausing', 'unpausing', 'suspending',
 IMAGE_SNAPSHOT, IMAGE_BACKUP, IMAGE_UPLOADING = 'image_snapshot', 'image_backup', 'image_uploading'
 SHELVING, SHELVING_IMAGE_UPLOADING, SHELVING_OFFLOADING, UNSHELVING = (
     'shelving', 'shelving_image_uploading', 'shelving_offloading', 'unshelving')
+RESCUING, UNRESCUING = 'rescuing', 'unrescuing'
 REBUILDING, REBUILD_SPAWNING = 'rebuilding', 'rebuild_spawning'
 RESIZE_PREP, RESIZE_MIGRATING, RESIZE_FINISH = 'resize_prep', 'resize_migrating', 'resize_finish'
 RESIZE_REVERTING, RESIZE_CONFIRMING = 'resize_reverting', 'resize_confirming'

@@ -373,6 +373,18 @@ def test_server_resize_revert(cloud, servers):
     assert shown['OS-EXT-SRV-ATTR:host'] == host
 
 
+def test_server_rescue_and_unrescue(cloud, servers):
+    server = servers.boot('rescue1')
+    rc, _, err = cloud.openstack('server', 'rescue', '--image', DEFAULT_IMAGE,
+                                 '--password', 'pw', server['id'])
+    assert rc == 0, err
+    rescued = wait_for_server(cloud, servers.token, server['id'], 'RESCUE')
+    assert rescued['OS-EXT-STS:vm_state'] == 'rescued'
+    rc, _, err = cloud.openstack('server', 'unrescue', server['id'])
+    assert rc == 0, err
+    wait_for_server(cloud, servers.token, server['id'], 'ACTIVE')
+
+
 def test_server_migrate_and_confirm(cloud, servers):
     server = servers.boot('migrate1')
     source = server['OS-EXT-SRV-ATTR:host']

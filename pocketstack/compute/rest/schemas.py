@@ -142,6 +142,10 @@ RESIZE = {'type': 'object',
                          'OS-DCF:diskConfig': {'enum': ['AUTO', 'MANUAL']}},
           'required': ['flavorRef'], 'additionalProperties': False}
 NULL = {'type': 'null'}
+RESCUE = {'type': ['object', 'null'],
+          'properties': {'adminPass': {'type': 'string'},
+                         'rescue_image_ref': {'type': 'string', 'format': 'uuid'}},
+          'additionalProperties': False}
 MIGRATE = {'type': ['object', 'null'],
            'properties': {'host': {'type': ['string', 'null'], 'minLength': 1,
                                    'maxLength': 255}},

@@ -35,6 +35,8 @@ class ServerActionsController:
             'rebuild': self.rebuild,
             'resize': self.resize,
             'migrate': self.migrate,
+            'rescue': self.rescue,
+            'unrescue': self._power('unrescue'),
             'confirmResize': self.confirm_resize,
             'revertResize': lambda req, uuid, body: self.api.revert_resize(req.context, uuid),
             'os-getConsoleOutput': self.console_output,
@@ -138,6 +140,14 @@ class ServerActionsController:
         version = microversion.api_version(req)
         wsgi.check_schema(schemas.MIGRATE if version >= (2, 56) else schemas.NULL, body)
         self.api.migrate(req.context, uuid, (body or {}).get('host'))
+
+    def rescue(self, req, uuid, body):
+        """``{"rescue": null}`` or ``{"rescue": {"adminPass", "rescue_image_ref"}}``;
+        the answer holds the admin password, as Nova's does."""
+        wsgi.check_schema(schemas.RESCUE, body)
+        body = body or {}
+        self.api.rescue(req.context, uuid, body.get('rescue_image_ref'))
+        return {'adminPass': body.get('adminPass') or servers.new_password()}
 
     def confirm_resize(self, req, uuid, body):
         self.api.confirm_resize(req.context, uuid)

@@ -56,6 +56,14 @@ class ComputeDriver(abc.ABC):
         """Undo suspend."""
 
     @abc.abstractmethod
+    def rescue(self, instance, image):
+        """Boot the guest from ``image`` with its own disk attached."""
+
+    @abc.abstractmethod
+    def unrescue(self, instance):
+        """Boot the guest from its own disk again."""
+
+    @abc.abstractmethod
     def snapshot(self, instance):
         """The guest's root disk as an iterator of chunks."""
 

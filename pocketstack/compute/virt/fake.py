@@ -91,6 +91,13 @@ class FakeDriver(virt.ComputeDriver):
     def resume(self, instance):
         self._set_power(instance, states.RUNNING, 'Resumed')
 
+    def rescue(self, instance, image):
+        self._set_power(instance, states.RUNNING, 'Rescue: booting from image %s'
+                        % (image.get('name') or image.get('id')))
+
+    def unrescue(self, instance):
+        self._set_power(instance, states.RUNNING, 'Unrescue: booting from the root disk')
+
     def snapshot(self, instance):
         self._log(instance['uuid'], 'Snapshot taken')
         return iter([default_image.empty_qcow2()])

@@ -341,6 +341,38 @@ def test_migrate_errors(cloud, alice, server):
     assert 'vm_state paused' in conflict(cloud.admin().action(server, 'migrate'))
 
 
+def test_rescue_and_unrescue(cloud, alice, server):
+    resp = alice.action(server, 'rescue', {'adminPass': 's3cret'})
+    assert resp.status_int == 200 and resp.data == {'adminPass': 's3cret'}
+    rescued = cloud.wait_for_status(alice, server, 'RESCUE')
+    assert (rescued['OS-EXT-STS:vm_state'], rescued['OS-EXT-STS:power_state']) == (
+        'rescued', 1)
+    assert 'Rescue: booting from image' in alice.action(
+        server, 'os-getConsoleOutput', {'length': None}).data['output']
+    conflict(alice.action(server, 'rescue'))
+    conflict(alice.action(server, 'os-stop'))
+    assert alice.action(server, 'unrescue').status_int == 202
+    assert cloud.wait_for_status(alice, server, 'ACTIVE')['OS-EXT-STS:vm_state'] == 'active'
+    conflict(alice.action(server, 'unrescue'))
+    # A stopped server may be rescued too, from a named image; the answer
+    # makes up a password when none is given.
+    alice.action(server, 'os-stop')
+    cloud.wait_for_status(alice, server, 'SHUTOFF')
+    resp = alice.action(server, 'rescue', {'rescue_image_ref': cloud.image['id']})
+    assert resp.status_int == 200 and resp.data['adminPass']
+    cloud.wait_for_status(alice, server, 'RESCUE')
+    assert [a for a, _ in cloud.actions(server)][-4:] == [
+        'rescue', 'unrescue', 'stop', 'rescue']
+
+
+def test_rescue_errors(cloud, alice, server):
+    missing = 'a0b1c2d3-0000-4000-8000-000000000000'
+    assert alice.action(server, 'rescue', {'rescue_image_ref': missing}).status_int == 400
+    assert alice.action(server, 'rescue', {'rescue_image_ref': 'nope'}).status_int == 400
+    assert alice.action(server, 'rescue', {'other': 1}).status_int == 400
+    assert cloud.wait_for_status(alice, server, 'ACTIVE')['OS-EXT-STS:task_state'] is None
+
+
 def test_resize_to_the_same_flavor_is_400(cloud, alice, server):
     resp = alice.action(server, 'resize', {'flavorRef': '42'})
     assert resp.status_int == 400
