@@ -22,6 +22,7 @@ from pocketstack.compute import aggregates
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import instances
 from pocketstack.compute import manager
+from pocketstack.compute import migrations
 from pocketstack.compute import network as network_mod
 from pocketstack.compute import quotas
 from pocketstack.compute import server_groups
@@ -706,6 +707,7 @@ class API:
             instances.update(self.db, uuid, expected_task_state=states.RESIZE_PREP,
                              task_state=None)
             raise
+        migrations.start(self.db, context, instance, 'resize', new_flavor)
         self.conductor.resize_instance(context, uuid, {
             'flavor': new_flavor, 'availability_zone': instance['availability_zone'],
             'instance_uuid': uuid, 'instance_group': self._group_spec(uuid)}, new_flavor)
@@ -722,6 +724,7 @@ class API:
         self._act(context, uuid, 'migrate', [states.ACTIVE, states.STOPPED],
                   states.RESIZE_PREP)
         instances.update(self.db, uuid, new_flavor=instance['flavor'])
+        migrations.start(self.db, context, instance, 'migration', instance['flavor'])
         self.conductor.resize_instance(context, uuid, {
             'flavor': instance['flavor'], 'availability_zone': instance['availability_zone'],
             'instance_uuid': uuid, 'instance_group': self._group_spec(uuid),
@@ -753,12 +756,14 @@ class API:
     def confirm_resize(self, context, uuid):
         instance = self._act(context, uuid, 'confirmResize', [states.RESIZED],
                              states.RESIZE_CONFIRMING)
+        migrations.update(self.db, uuid, 'confirming')
         self.compute.confirm_resize(context, uuid,
                                     instance['system_metadata']['resize_source_host'])
 
     def revert_resize(self, context, uuid):
         instance = self._act(context, uuid, 'revertResize', [states.RESIZED],
                              states.RESIZE_REVERTING)
+        migrations.update(self.db, uuid, 'reverting')
         self.compute.revert_resize(context, uuid, instance['host'])
 
     # -- interfaces (os-interface) -------------------------------------------------------

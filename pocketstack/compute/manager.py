@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from pocketstack.common import db as common_db
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import instances
+from pocketstack.compute import migrations
 from pocketstack.compute import server_groups
 from pocketstack.compute import states
 from pocketstack.compute import virt
@@ -377,7 +378,8 @@ class ComputeManager:
                                                 self.host, node)
 
     def resize_instance(self, context, instance_uuid, dest_host, dest_node):
-        with self._operation(context, instance_uuid, 'resize_instance'):
+        with self._operation(context, instance_uuid, 'resize_instance'), \
+                migrations.step(self.db, instance_uuid, 'migrating'):
             instance = instances.get(self.db, instance_uuid)
             self.driver.power_off(instance)
             instances.update(self.db, instance_uuid, task_state=states.RESIZE_FINISH)
@@ -386,7 +388,8 @@ class ComputeManager:
     def finish_resize(self, context, instance_uuid, source_host):
         """Start the guest with the new flavor here (powered off again if the
         server was stopped); the source keeps its guest until confirm or revert."""
-        with self._operation(context, instance_uuid, 'finish_resize'):
+        with self._operation(context, instance_uuid, 'finish_resize'), \
+                migrations.step(self.db, instance_uuid, 'post-migrating', 'finished'):
             instance = instances.get(self.db, instance_uuid)
             resized = dict(instance, flavor=instance['new_flavor'])
             try:
@@ -409,7 +412,8 @@ class ComputeManager:
     def confirm_resize(self, context, instance_uuid):
         """On the source: forget the old guest and its claim; the destination's
         claim becomes the instance's."""
-        with self._operation(context, instance_uuid, 'confirm_resize'):
+        with self._operation(context, instance_uuid, 'confirm_resize'), \
+                migrations.step(self.db, instance_uuid, 'confirming', 'confirmed'):
             instance = instances.get(self.db, instance_uuid)
             self.driver.destroy(instance)
             with self.db.writer() as session:
@@ -425,7 +429,8 @@ class ComputeManager:
     def revert_resize(self, context, instance_uuid):
         """On the destination: drop the new guest and its claim, then the
         source restarts the old one."""
-        with self._operation(context, instance_uuid, 'revert_resize'):
+        with self._operation(context, instance_uuid, 'revert_resize'), \
+                migrations.step(self.db, instance_uuid, 'reverting'):
             instance = instances.get(self.db, instance_uuid)
             self.driver.destroy(instance)
             instances.release_allocations(self.db, 'resize-' + instance_uuid)
@@ -433,7 +438,8 @@ class ComputeManager:
                 context, instance_uuid, instance['system_metadata']['resize_source_host'])
 
     def finish_revert_resize(self, context, instance_uuid):
-        with self._operation(context, instance_uuid, 'finish_revert_resize'):
+        with self._operation(context, instance_uuid, 'finish_revert_resize'), \
+                migrations.step(self.db, instance_uuid, 'reverting', 'reverted'):
             instance = instances.get(self.db, instance_uuid)
             vm_state = _vm_state_before_resize(instance)
             self._bind_ports(context, instance, self.host)

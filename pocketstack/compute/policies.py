@@ -70,6 +70,8 @@ RULES = [policy.RuleDefault('os_compute_api:%s' % name, check) for name, check i
     ('os-server-groups:create', PROJECT_MEMBER_OR_ADMIN),
     ('os-server-groups:delete', PROJECT_MEMBER_OR_ADMIN),
     ('os-create-backup', PROJECT_MEMBER_OR_ADMIN),
+    ('os-migrations:index', ADMIN),
+    ('servers:migrations:index', ADMIN),
     ('os-migrate-server:migrate', ADMIN),
     ('os-migrate-server:migrate:host', ADMIN),
     ('os-simple-tenant-usage:list', ADMIN),

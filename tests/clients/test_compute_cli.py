@@ -397,6 +397,10 @@ def test_server_migrate_and_confirm(cloud, servers):
     assert rc == 0, err
     confirmed = wait_for_server(cloud, servers.token, server['id'], 'ACTIVE')
     assert confirmed['OS-EXT-SRV-ATTR:host'] == moved['OS-EXT-SRV-ATTR:host']
+    (record,) = cloud.openstack_json('server', 'migration', 'list', '--server', server['id'])
+    assert (record['Status'], record['Type'], record['Source Compute'],
+            record['Dest Compute']) == ('confirmed', 'migration', source,
+                                        moved['OS-EXT-SRV-ATTR:host'])
     # Members may not move servers.
     demo = servers.boot('migrate2', cloud_name='pocketstack-demo')
     rc, _, err = cloud.openstack('server', 'migrate', demo['id'], cloud='pocketstack-demo')

@@ -13,6 +13,7 @@ import logging
 
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import instances
+from pocketstack.compute import migrations
 from pocketstack.compute import states
 
 LOG = logging.getLogger(__name__)
@@ -93,6 +94,11 @@ class ConductorManager:
             context, instance_uuid, 'conductor_migrate_server', dict(request_spec,
                                                                      flavor=new_flavor),
             'resize-' + instance_uuid, excluded_hosts=[instance['host']])
-        if selection is not None:
-            self.compute.prep_resize(context, instance_uuid, selection['host'],
-                                     selection['nodename'], new_flavor)
+        if selection is None:
+            migrations.update(self.db, instance_uuid, 'error')
+            return
+        migrations.update(self.db, instance_uuid, 'pre-migrating',
+                          dest_compute=selection['host'], dest_node=selection['nodename'],
+                          dest_host=selection['host'])
+        self.compute.prep_resize(context, instance_uuid, selection['host'],
+                                 selection['nodename'], new_flavor)

@@ -12,7 +12,7 @@ from sqlalchemy import orm
 
 from pocketstack.common import db
 
-SCHEMA_HEAD = '0003'
+SCHEMA_HEAD = '0004'
 
 
 class Base(orm.DeclarativeBase):
@@ -331,3 +331,26 @@ class ServerGroupMember(Base):
     instance_uuid = sa.Column(UUID, nullable=False, index=True)
     __table_args__ = (sa.UniqueConstraint('group_id', 'instance_uuid',
                                           name='uq_server_group_members'),)
+
+
+class Migration(Base):
+    """One move of a server (``os-migrations``): a resize or a cold
+    migration, from ``pre-migrating`` to ``confirmed``, ``reverted`` or
+    ``error``."""
+    __tablename__ = 'migrations'
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid = sa.Column(UUID, nullable=False, unique=True)
+    instance_uuid = sa.Column(UUID, nullable=False, index=True)
+    project_id = sa.Column(NAME)
+    user_id = sa.Column(NAME)
+    migration_type = sa.Column(sa.String(16), nullable=False)   # resize, migration
+    status = sa.Column(sa.String(32), nullable=False)
+    source_compute = sa.Column(NAME)
+    source_node = sa.Column(NAME)
+    dest_compute = sa.Column(NAME)
+    dest_node = sa.Column(NAME)
+    dest_host = sa.Column(NAME)
+    old_flavor_id = sa.Column(NAME)
+    new_flavor_id = sa.Column(NAME)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    updated_at = sa.Column(sa.DateTime)

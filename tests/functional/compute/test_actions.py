@@ -324,6 +324,57 @@ def test_migrate_moves_the_server_keeping_its_flavor(cloud, alice, server):
         'create', 'migrate', 'confirmResize', 'migrate', 'revertResize']
 
 
+def test_os_migrations_records_resizes_and_migrations(cloud, alice, server):
+    source = host_of(cloud, server)
+    alice.action(server, 'resize', {'flavorRef': '84'})
+    cloud.wait_for_status(alice, server, 'VERIFY_RESIZE')
+    dest = host_of(cloud, server)
+    admin = cloud.admin('2.80')
+    (record,) = admin.get('/os-migrations').data['migrations']
+    assert (record['status'], record['migration_type'], record['instance_uuid']) == (
+        'finished', 'resize', server)
+    assert (record['source_compute'], record['dest_compute'], record['dest_host']) == (
+        source, dest, dest)
+    assert (record['user_id'], record['project_id']) == ('alice', 'p1')
+    assert record['old_instance_type_id'] != record['new_instance_type_id']
+    alice.action(server, 'confirmResize')
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    cloud.admin('2.37').action(server, 'migrate')
+    cloud.wait_for_status(alice, server, 'VERIFY_RESIZE')
+    alice.action(server, 'revertResize')
+    cloud.wait_for_status(alice, server, 'ACTIVE')
+    listed = admin.get('/os-migrations').data['migrations']   # newest first from 2.59
+    assert [(m['migration_type'], m['status']) for m in listed] == [
+        ('migration', 'reverted'), ('resize', 'confirmed')]
+    assert listed[0]['old_instance_type_id'] == listed[0]['new_instance_type_id']
+    # Filters and pages.
+    assert [m['status'] for m in admin.get(
+        '/os-migrations?migration_type=resize').data['migrations']] == ['confirmed']
+    assert admin.get('/os-migrations?host=nowhere').data['migrations'] == []
+    page = admin.get('/os-migrations?limit=1').data
+    assert len(page['migrations']) == 1 and 'migrations_links' in page
+    rest = admin.get('/os-migrations?limit=1&marker=%s' % page['migrations'][0]['uuid']).data
+    assert [m['status'] for m in rest['migrations']] == ['confirmed']
+    # Before 2.23 no type; before 2.59 oldest first and no uuid.
+    old = cloud.admin().get('/os-migrations').data['migrations']
+    assert [m['status'] for m in old] == ['confirmed', 'reverted']
+    assert 'migration_type' not in old[0] and 'uuid' not in old[0]
+    assert alice.get('/os-migrations').status_int == 403
+    assert admin.get('/servers/%s/migrations' % server).data == {'migrations': []}
+
+
+def test_a_move_with_no_host_is_an_error_record(cloud, alice, server):
+    admin = cloud.admin('2.59')
+    admin.put('/os-quota-sets/p1', {'quota_set': {'ram': -1}})
+    resp = admin.post('/flavors', {'flavor': {'name': 'huge', 'ram': 10 ** 7, 'vcpus': 1,
+                                              'disk': 1, 'id': 'huge'}})
+    assert resp.status_int == 200, resp.body
+    assert alice.action(server, 'resize', {'flavorRef': 'huge'}).status_int == 202
+    cloud.wait_until(lambda: [m['status'] for m in admin.get('/os-migrations').data[
+        'migrations']] == ['error'], 'the migration recorded as failed')
+    assert cloud.wait_for_status(alice, server, 'ACTIVE')['flavor']['id'] == '42'
+
+
 def test_migrate_errors(cloud, alice, server):
     assert alice.action(server, 'migrate').status_int == 403
     admin_256 = cloud.admin('2.56')
