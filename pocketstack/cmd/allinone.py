@@ -56,9 +56,9 @@ def run(args, started):
     from pocketstack.common import log
     log.setup(debug=args.debug)
     _catch_stop_signals()
-    servers, rpc_services = [], []
+    servers, background = [], []
     try:
-        return _run(args, started, servers, rpc_services)
+        return _run(args, started, servers, background)
     except Stopped:
         return 0
     finally:
@@ -68,13 +68,13 @@ def run(args, started):
         # HTTP first (no new requests), then the conductor (it may be waiting
         # on the scheduler), then the rest; each group side by side.
         _stop_together(servers)
-        _stop_together(rpc_services[:1])
-        _stop_together(rpc_services[1:])
+        _stop_together(background[:1])
+        _stop_together(background[1:])
         if servers:
             LOG.info('Stopped')
 
 
-def _run(args, started, servers, rpc_services):
+def _run(args, started, servers, background):
     from pocketstack.common import server as server_mod
     from pocketstack.common import wsgi
 
@@ -108,8 +108,8 @@ def _run(args, started, servers, rpc_services):
     credentials = _bootstrap(confs['identity'], urls)
     _first_start(confs)
     for service in registry.SERVICES:
-        if service.rpc_services:
-            rpc_services.extend(registry.load(service.rpc_services)(confs[service.name]))
+        if service.background:
+            background.extend(registry.load(service.background)(confs[service.name]))
 
     for server in servers:
         server.start()

@@ -22,11 +22,13 @@ import sys
 LOG = logging.getLogger(__name__)
 
 
-def serve(service_name, argv=None, enabled_apis=None):
+def serve(service_name, argv=None, enabled_apis=None, with_background=False):
     """Serve the service's APIs until stopped; returns the exit status.
 
     ``enabled_apis(conf)`` names the APIs to serve (default: the first,
-    the service's main API).
+    the service's main API).  ``with_background``: the parent also runs the
+    service's background work (the network's agent reports; compute's RPC
+    services run as processes of their own instead).
     """
     argv = sys.argv[1:] if argv is None else argv
     # --debug is ours; everything else (--config-file, --config-dir, --help
@@ -51,10 +53,16 @@ def serve(service_name, argv=None, enabled_apis=None):
         return 2
     service.sync_database(conf)
     apis = [known[name] for name in names]
-    if len(apis) == 1:
-        _serve_api(service, conf, apis[0])
-        return 0
-    return _launch(service, conf, apis)
+    background = registry.load(service.background)(conf) \
+        if with_background and service.background else []
+    try:
+        if len(apis) == 1:
+            _serve_api(service, conf, apis[0])
+            return 0
+        return _launch(service, conf, apis)
+    finally:
+        for work in background:
+            work.stop()
 
 
 def _serve_api(service, conf, api):
@@ -127,4 +135,4 @@ def image():
 
 
 def network():
-    sys.exit(serve('network'))
+    sys.exit(serve('network', with_background=True))

@@ -16,8 +16,9 @@ Conventions a service follows to be listed here:
 * ``first_start(conf, identity)`` (optional) creates what a new cloud starts
   with (the default image, DevStack's flavors) when the service's database
   was just created;
-* ``rpc_services(conf)`` (optional) starts the service's RPC servers
-  (conductor, scheduler, compute hosts) and returns them (each has ``stop()``).
+* ``background(conf)`` (optional) starts what the service runs beside its
+  APIs — RPC servers (conductor, scheduler, compute hosts), agents' state
+  reports — and returns them (each has ``stop()``).
 """
 import dataclasses
 import importlib
@@ -42,7 +43,7 @@ class Service:
     apis: tuple
     service_user: str = None    # the user it calls other services as ('nova', …)
     first_start: str = None     # 'module:function'
-    rpc_services: str = None    # 'module:function'
+    background: str = None      # 'module:function'
 
     def new_conf(self, argv=None):
         return load(self.conf_factory)(argv)
@@ -85,7 +86,7 @@ SERVICES = (
                   Api(name='metadata', port=8775, paste_app='metadata')),
             service_user='nova',
             first_start='pocketstack.compute.flavors:on_first_start',
-            rpc_services='pocketstack.compute.processes:all_in_one'),
+            background='pocketstack.compute.processes:all_in_one'),
     Service(name='network',
             conf_factory='pocketstack.network.service:new_conf',
             db_module='pocketstack.network.db',
@@ -93,7 +94,8 @@ SERVICES = (
             apis=(Api(name='network', port=9696, paste_app='neutron',
                       catalog_type='network', catalog_name='neutron', url_path=''),),
             service_user='neutron',
-            first_start='pocketstack.network.bootstrap:on_first_start'),
+            first_start='pocketstack.network.bootstrap:on_first_start',
+            background='pocketstack.network.agents:start'),
 )
 
 

@@ -54,6 +54,10 @@ class PortNotFound(common.NotFound):
     message = 'Port %(port_id)s could not be found.'
 
 
+class AgentNotFound(common.NotFound):
+    message = 'Agent %(id)s could not be found.'
+
+
 class RouterNotFound(common.NotFound):
     message = 'Router %(router_id)s could not be found.'
 

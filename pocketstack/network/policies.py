@@ -39,6 +39,9 @@ for _resource in attributes.RESOURCES.values():
 
 RULES += [
     policy.RuleDefault('get_network_ip_availability', ADMIN),
+    policy.RuleDefault('get_agent', ADMIN),
+    policy.RuleDefault('update_agent', ADMIN),
+    policy.RuleDefault('delete_agent', ADMIN),
     policy.RuleDefault('get_quotas', ADMIN),
     policy.RuleDefault('get_quota', ADMIN_OR_OWNER),
     policy.RuleDefault('update_quota', ADMIN),

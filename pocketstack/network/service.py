@@ -16,6 +16,7 @@ from pocketstack.common import auth
 from pocketstack.common import config
 from pocketstack.common import policy as policy_mod
 from pocketstack.common import service as common_service
+from pocketstack.network import agents
 from pocketstack.network import db as network_db
 
 API_NAME = 'network'
@@ -31,7 +32,7 @@ default_opts = [
     cfg.StrOpt('core_plugin', default='ml2',
                help='Core plugin (entry point in %s).' % CORE_PLUGINS),
     cfg.ListOpt('service_plugins', default=['router', 'tag', 'quotas',
-                                            'network_ip_availability'],
+                                            'network_ip_availability', 'agent'],
                 help='Service plugins (entry points in %s).' % SERVICE_PLUGINS),
     cfg.StrOpt('base_mac', default='fa:16:3e:00:00:00',
                help='Base of generated MAC addresses: the first three octets are kept '
@@ -101,6 +102,7 @@ def register_opts(conf):
     conf.register_opts(ml2_type_vxlan_opts, group='ml2_type_vxlan')
     conf.register_opts(quota_opts, group='quotas')
     conf.register_opts(nova_opts, group='nova')
+    conf.register_opts(agents.agent_opts, group='agent')
     auth.register_authtoken_opts(conf)
 
 

@@ -38,6 +38,26 @@ def test_first_start_networks(cloud):
     assert [r['Name'] for r in routers] == ['router1']
 
 
+def test_network_agent_list_set_show(cloud):
+    agents = {a['Agent Type']: a for a in cloud.openstack_json('network', 'agent', 'list')}
+    assert set(agents) == {'DHCP agent', 'L3 agent', 'Metadata agent'}
+    assert all(a['Alive'] and a['State'] for a in agents.values()), agents
+    dhcp = agents['DHCP agent']['ID']
+    rc, _, err = cloud.openstack('network', 'agent', 'set', '--disable', '--description',
+                                 'drain', dhcp)
+    assert rc == 0, err
+    try:
+        shown = cloud.openstack_json('network', 'agent', 'show', dhcp)
+        assert (shown['admin_state_up'], shown['description'], shown['binary']) == (
+            False, 'drain', 'neutron-dhcp-agent')
+        listed = cloud.openstack_json('network', 'agent', 'list', '--agent-type', 'dhcp')
+        assert [a['ID'] for a in listed] == [dhcp]
+    finally:
+        cloud.openstack('network', 'agent', 'set', '--enable', dhcp)
+    rc, _, err = cloud.openstack('network', 'agent', 'list', cloud='pocketstack-demo')
+    assert rc != 0 and '403' in err, err
+
+
 def test_network_chain_and_errors(cloud):
     """The issue's openstack chain, then the errors it names."""
     ok = cloud.openstack_json

@@ -33,6 +33,12 @@ def test_network_console_script_on_a_database_server(tmp_path, database_url):
         base = 'http://127.0.0.1:%d' % port
         status, _, body = http('GET', base + '/')
         assert status == 200 and body['versions'][0]['id'] == 'v2.0'
+        # The parent reports the agents of its host.
+        status, _, body = http('GET', base + '/v2.0/agents',
+                               headers={'X-Auth-Token': 'admin:admin'})
+        assert status == 200, body
+        assert sorted((a['agent_type'], a['alive']) for a in body['agents']) == [
+            ('DHCP agent', True), ('L3 agent', True), ('Metadata agent', True)]
         status, _, net = http('POST', base + '/v2.0/networks', {'network': {'name': 'n'}},
                               headers=TOKEN)
         assert status == 201, net

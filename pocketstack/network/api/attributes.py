@@ -165,6 +165,7 @@ class Resource:
     member: str                # body key and method stem: 'security_group'
     attributes: dict
     writable: bool = True      # has POST and DELETE
+    deletable: bool = False    # has DELETE even when not writable (agents)
     updatable: bool = True     # has PUT
     taggable: bool = True
     read_rule: str = None      # a policy rule reads need (beyond the plugin's scoping)
@@ -310,6 +311,22 @@ RESOURCES = {r.collection: r for r in (
         'ip_availability_details': read_only(column=False),
     }, writable=False, updatable=False, taggable=False,
         read_rule='get_network_ip_availability'),
+    Resource('agents', 'agent', {
+        'id': read_only(convert=string()),
+        'agent_type': read_only(convert=string()),
+        'binary': read_only(convert=string()),
+        'topic': read_only(convert=string()),
+        'host': read_only(convert=string()),
+        'availability_zone': read_only(convert=string()),
+        'admin_state_up': Attr(convert=boolean, post=False),
+        'description': Attr(convert=string(MAX_DESCRIPTION, nullable=True), post=False),
+        'alive': read_only(convert=boolean),
+        'configurations': read_only(column=False),
+        'created_at': read_only(),
+        'started_at': read_only(),
+        'heartbeat_timestamp': read_only(),
+        'resources_synced': read_only(column=False),
+    }, writable=False, deletable=True, taggable=False, read_rule='get_agent'),
 )}
 
 # The bodies of member actions (PUT /routers/{id}/<action>).

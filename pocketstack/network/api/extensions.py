@@ -75,6 +75,7 @@ DESCRIPTIONS = {
                       'usage statistics per project'),
     'network-ip-availability': ('Network IP Availability', 'Provides IP availability data '
                                 'for each network and subnet.'),
+    'agent': ('agent', 'The agent management extension.'),
 }
 
 

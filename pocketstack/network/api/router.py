@@ -47,7 +47,7 @@ def _resource_routes(service, resource):
         methods['POST'] = (ctl, 'create')
     table.append(Route(collection, **methods))
     methods = {'GET': (ctl, 'show')}
-    if resource.writable:
+    if resource.writable or resource.deletable:
         methods['DELETE'] = (ctl, 'delete')
     if resource.updatable:
         methods['PUT'] = (ctl, 'update')

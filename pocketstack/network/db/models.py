@@ -13,7 +13,7 @@ from sqlalchemy import orm
 
 from pocketstack.common import db
 
-SCHEMA_HEAD = '0001'
+SCHEMA_HEAD = '0002'
 
 
 class Base(orm.DeclarativeBase):
@@ -285,3 +285,22 @@ class Quota(Base):
     project_id = sa.Column(PROJECT, primary_key=True)
     resource = sa.Column(sa.String(255), primary_key=True)
     limit = sa.Column(sa.Integer, nullable=False)
+
+
+class Agent(Base):
+    """An agent and its last state report (``/v2.0/agents``): one row per
+    (agent type, host), refreshed by its heartbeats."""
+    __tablename__ = 'agents'
+    id = sa.Column(UUID, primary_key=True)
+    agent_type = sa.Column(NAME, nullable=False)
+    binary = sa.Column(NAME, nullable=False)
+    topic = sa.Column(NAME, nullable=False)
+    host = sa.Column(NAME, nullable=False)
+    availability_zone = sa.Column(NAME)
+    admin_state_up = sa.Column(sa.Boolean, nullable=False, default=True)
+    description = sa.Column(NAME)
+    configurations = sa.Column(sa.JSON, nullable=False, default=dict)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    started_at = sa.Column(sa.DateTime, nullable=False)
+    heartbeat_timestamp = sa.Column(sa.DateTime, nullable=False)
+    __table_args__ = (sa.UniqueConstraint('agent_type', 'host', name='uniq_agents0agent_type0host'),)
