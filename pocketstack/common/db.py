@@ -189,7 +189,20 @@ def run_migrations_online(context):
 
 def is_deadlock(error):
     """Whether the database aborted a transaction to break a deadlock (which
-    MySQL's InnoDB does even to inserts racing on one unique key)."""
+    MySQL's InnoDB does even to inserts racing on one unique key).  The
+    chain of causes counts too: a deadlock inside a savepoint surfaces as
+    the failed ROLLBACK TO SAVEPOINT that followed it (MySQL had already
+    rolled the whole transaction back)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if _is_deadlock_error(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _is_deadlock_error(error):
     if not isinstance(error, sa.exc.DBAPIError):
         return False
     orig = error.orig

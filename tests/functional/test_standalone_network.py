@@ -57,8 +57,8 @@ def test_network_console_script_on_a_database_server(tmp_path, database_url):
         refused = [body['NeutronError']['type'] for status, _, body in results
                    if status != 201]
         # .2-.30 less the DHCP port's address: 28 ports, then the subnet is full
-        assert len(made) == 28, refused
-        assert refused == ['IpAddressGenerationFailure'] * 4
+        assert len(made) == 28, (refused, log.text()[-4000:])
+        assert refused == ['IpAddressGenerationFailure'] * 4, log.text()[-4000:]
         addresses = [p['fixed_ips'][0]['ip_address'] for p in made]
         assert len(set(addresses)) == 28
     finally:
