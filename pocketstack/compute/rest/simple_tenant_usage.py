@@ -91,19 +91,18 @@ class SimpleTenantUsageController:
                    models.Instance.terminated_at >= start)).order_by(models.Instance.id)
         if project_id is not None:
             query = query.where(models.Instance.project_id == project_id)
-        limit = None
+        limit = marker = None
         if microversion.api_version(req) >= (2, 40):
             limit = common.page_limit(req, self.max_limit)
             marker = req.GET.get('marker')
-            with self.db.reader() as session:
-                if marker is not None:
-                    marker_id = session.scalar(sa.select(models.Instance.id).where(
-                        models.Instance.uuid == marker))
-                    if marker_id is None:
-                        raise exception.BadRequest('Marker %s could not be found.' % marker)
-                    query = query.where(models.Instance.id > marker_id)
             query = query.limit(limit)
         with self.db.reader() as session:
+            if marker is not None:
+                marker_id = session.scalar(sa.select(models.Instance.id).where(
+                    models.Instance.uuid == marker))
+                if marker_id is None:
+                    raise exception.BadRequest('Marker %s could not be found.' % marker)
+                query = query.where(models.Instance.id > marker_id)
             rows = session.scalars(query).all()
         return [server_usage(r, start, stop, now) for r in rows], start, stop, limit
 
