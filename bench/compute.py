@@ -30,7 +30,7 @@ def start_network(state):
     """The Network API (noauth) with one network whose /20 subnet holds every port."""
     from pocketstack.common import wsgi
     from pocketstack.network import service as network_service
-    conf = network_service.new_conf([])
+    conf = network_service.NetworkService.new_conf([])
     conf.set_override('state_path', state)
     conf.set_override('auth_strategy', 'noauth')
     conf.set_override('quota_port', -1, group='quotas')
@@ -53,14 +53,14 @@ def start_cloud(state, transport_url):
     from pocketstack.image import default_image
     from pocketstack.image import service as image_service
 
-    image_conf = image_service.new_conf([])
+    image_conf = image_service.ImageService.new_conf([])
     image_conf.set_override('state_path', state)
     image_conf.set_override('flavor', 'noauth', group='paste_deploy')
     image_server = common.serve('image', wsgi.load_app(image_conf, 'image'))
-    image = default_image.register(image_service.for_conf(image_conf), 'admin', 'cirros')
+    image = default_image.register(image_service.ImageService.for_conf(image_conf), 'admin', 'cirros')
 
     network_server, network_id = start_network(state)
-    conf = compute_service.new_conf([])
+    conf = compute_service.ComputeService.new_conf([])
     for name, value, group in (
             ('state_path', state, None), ('auth_strategy', 'noauth2', None),
             ('transport_url', transport_url or 'kombu+memory:///bench-%s' % uuid.uuid4().hex,
@@ -71,7 +71,7 @@ def start_cloud(state, transport_url):
             ('local_gb', 10000, 'fake_driver'), ('instances', -1, 'quota'),
             ('cores', -1, 'quota'), ('ram', -1, 'quota')):
         conf.set_override(name, value, group=group)
-    service = compute_service.for_conf(conf)
+    service = compute_service.ComputeService.for_conf(conf)
     service.flavors.ensure_defaults()
     api_server = common.serve('osapi_compute', wsgi.load_app(conf, 'osapi_compute'))
     rpc_services = processes.all_in_one(conf)
@@ -102,12 +102,12 @@ def wait_active(client, server_id, deadline_s=120):
 
 def insert_servers(conf, count, project='lister'):
     """Instance rows written directly (a list benchmark should not wait for boots)."""
-    from pocketstack.common import db as common_db
+    from pocketstack.common import utils
     from pocketstack.compute import service as compute_service
     from pocketstack.compute.db import models
-    service = compute_service.for_conf(conf)
+    service = compute_service.ComputeService.for_conf(conf)
     flavor = service.flavors.get(_admin(), '42')
-    now = common_db.utcnow()
+    now = utils.utcnow()
     with service.db.writer() as session:
         for n in range(count):
             session.add(models.Instance(

@@ -21,11 +21,11 @@ def main(argv=None):
     from pocketstack.common import context, log, wsgi
     from pocketstack.image import service as image_service
     log.setup()
-    conf = image_service.new_conf([])
+    conf = image_service.ImageService.new_conf([])
     conf.set_override('state_path', tempfile.mkdtemp(prefix='bench-image-list-'))
     conf.set_override('flavor', 'noauth', group='paste_deploy')
     app = wsgi.load_app(conf, 'image')
-    service = image_service.for_conf(conf)
+    service = image_service.ImageService.for_conf(conf)
     admin = context.admin_context()
     admin.project_id = 'admin'
     for n in range(args.images):

@@ -27,7 +27,7 @@ def main(argv=None):
     from pocketstack.common import log, wsgi
     from pocketstack.network import service as network_service
     log.setup()
-    conf = network_service.new_conf([])
+    conf = network_service.NetworkService.new_conf([])
     conf.set_override('state_path', tempfile.mkdtemp(prefix='bench-network-'))
     conf.set_override('auth_strategy', 'noauth')
     conf.set_override('quota_port', -1, group='quotas')

@@ -117,7 +117,7 @@ def identity(tmp_path):
     from pocketstack.identity.core import bootstrap
     conf = make_identity_conf(tmp_path)
     app = wsgi.load_app(conf, 'identity')
-    service = service_mod.for_conf(conf)
+    service = service_mod.IdentityService.for_conf(conf)
     bootstrap.bootstrap(service, public_url='http://127.0.0.1:5000',
                         endpoints={'compute': 'http://127.0.0.1:8774/v2.1'})
     fixture = IdentityFixture(conf, app, service)
@@ -179,7 +179,7 @@ def image(tmp_path):
     from pocketstack.image import service as service_mod
     conf = make_image_conf(tmp_path)
     app = wsgi.load_app(conf, 'image')
-    service = service_mod.for_conf(conf)
+    service = service_mod.ImageService.for_conf(conf)
     yield ImageFixture(conf, app, service)
     service.db.dispose()
 

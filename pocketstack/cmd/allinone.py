@@ -144,7 +144,7 @@ def _bootstrap(identity_conf, urls):
         for api in service.apis:
             if api.catalog_type not in (None, 'identity'):  # identity registers itself
                 endpoints[api.catalog_type] = urls[api.name] + api.url_path
-    service = identity_service.for_conf(identity_conf)
+    service = identity_service.IdentityService.for_conf(identity_conf)
     return bootstrap.bootstrap(service, urls['identity'], endpoints,
                                service_users=service_users, demo=True,
                                demo_password=identity_conf.bootstrap.demo_password)
@@ -153,7 +153,7 @@ def _bootstrap(identity_conf, urls):
 def _first_start(confs):
     """Each service's first-start hook (default image, flavors…)."""
     from pocketstack.identity import service as identity_service
-    identity = identity_service.for_conf(confs['identity'])
+    identity = identity_service.IdentityService.for_conf(confs['identity'])
     for service in registry.SERVICES:
         if service.first_start:
             registry.load(service.first_start)(confs[service.name], identity)

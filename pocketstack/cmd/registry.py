@@ -6,11 +6,11 @@ used, so ``pocketstack --help`` stays instant.
 
 Conventions a service follows to be listed here:
 
-* ``conf_factory(argv=None)`` returns its parsed oslo.config ``ConfigOpts``
-  with ``<api>_listen`` / ``<api>_listen_port`` registered for each API;
-* ``db_module`` has ``database(conf)`` and ``sync(database)``;
-* ``service_factory(conf)`` returns the service object of that ConfigOpts
-  (built once; it has ``.db``);
+* ``service_class`` is its common/service.py ``Service`` subclass:
+  ``new_conf(argv)`` parses its ConfigOpts (with ``<api>_listen`` /
+  ``<api>_listen_port`` registered for each API), ``for_conf(conf)`` is the
+  service object of that ConfigOpts (built once; it has ``.db``), and
+  ``sync_database_of(conf)`` migrates its database;
 * each API is an app of its paste file (the first is the service's main API;
   one without ``catalog_type`` is served but not registered in the catalog);
 * ``first_start(conf, identity)`` (optional) creates what a new cloud starts
@@ -37,49 +37,36 @@ class Api:
 @dataclasses.dataclass(frozen=True)
 class Service:
     name: str
-    conf_factory: str           # 'module:function'
-    db_module: str
-    service_factory: str        # 'module:function'
+    service_class: str          # 'module:Class', a common.service.Service
     apis: tuple
     service_user: str = None    # the user it calls other services as ('nova', …)
     first_start: str = None     # 'module:function'
     background: str = None      # 'module:function'
 
     def new_conf(self, argv=None):
-        return load(self.conf_factory)(argv)
+        return load(self.service_class).new_conf(argv)
 
     def instance(self, conf):
-        return load(self.service_factory)(conf)
+        return load(self.service_class).for_conf(conf)
 
     def sync_database(self, conf):
         """Migrate the service's database; True when the schema changed."""
-        db = importlib.import_module(self.db_module)
-        database = db.database(conf)
-        try:
-            return db.sync(database)
-        finally:
-            database.dispose()
+        return load(self.service_class).sync_database_of(conf)
 
 
 SERVICES = (
     Service(name='identity',
-            conf_factory='pocketstack.identity.service:new_conf',
-            db_module='pocketstack.identity.db',
-            service_factory='pocketstack.identity.service:for_conf',
+            service_class='pocketstack.identity.service:IdentityService',
             apis=(Api(name='identity', port=5000, paste_app='identity',
                       catalog_type='identity', catalog_name='keystone', url_path='/v3'),)),
     Service(name='image',
-            conf_factory='pocketstack.image.service:new_conf',
-            db_module='pocketstack.image.db',
-            service_factory='pocketstack.image.service:for_conf',
+            service_class='pocketstack.image.service:ImageService',
             apis=(Api(name='image', port=9292, paste_app='image',
                       catalog_type='image', catalog_name='glance', url_path=''),),
             service_user='glance',
             first_start='pocketstack.image.default_image:on_first_start'),
     Service(name='compute',
-            conf_factory='pocketstack.compute.service:new_conf',
-            db_module='pocketstack.compute.db',
-            service_factory='pocketstack.compute.service:for_conf',
+            service_class='pocketstack.compute.service:ComputeService',
             apis=(Api(name='osapi_compute', port=8774, paste_app='osapi_compute',
                       catalog_type='compute', catalog_name='nova', url_path='/v2.1'),
                   # Guests reach it through the metadata proxy, never via the catalog.
@@ -88,9 +75,7 @@ SERVICES = (
             first_start='pocketstack.compute.flavors:on_first_start',
             background='pocketstack.compute.processes:all_in_one'),
     Service(name='network',
-            conf_factory='pocketstack.network.service:new_conf',
-            db_module='pocketstack.network.db',
-            service_factory='pocketstack.network.service:for_conf',
+            service_class='pocketstack.network.service:NetworkService',
             apis=(Api(name='network', port=9696, paste_app='neutron',
                       catalog_type='network', catalog_name='neutron', url_path=''),),
             service_user='neutron',

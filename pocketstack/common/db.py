@@ -12,14 +12,12 @@ two writers queue on the busy timeout instead of one of them failing later with
 "database is locked" when it tries to upgrade a read lock.
 """
 import contextlib
-import datetime
 import logging
 import functools
 import os
 import random
 import threading
 import time
-import uuid
 
 import sqlalchemy as sa
 from sqlalchemy import event, orm
@@ -32,16 +30,6 @@ DEADLOCK_RETRIES = 10
 # detected, serialization failure.
 _DEADLOCK_CODES = {1213, 1205}
 _DEADLOCK_SQLSTATES = {'40P01', '40001'}
-
-
-def utcnow():
-    """Naive UTC now, second precision as the APIs show it."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
-
-
-def new_id(dashes=False):
-    """A new resource id: 32 hex digits (Keystone) or a dashed UUID (Nova & co)."""
-    return str(uuid.uuid4()) if dashes else uuid.uuid4().hex
 
 
 class Database:

@@ -424,6 +424,17 @@ def query_int(req, name, default=None, minimum=None):
     return value
 
 
+def parse_datetime(value):
+    """An ISO 8601 time from a query parameter, as naive UTC (400 if it is none)."""
+    try:
+        parsed = datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
+    except ValueError:
+        raise exception.BadRequest('Invalid time format for %s.' % value)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
 def base_url(req):
     """The public URL prefix a client used (honours http_proxy_to_wsgi)."""
     return req.host_url + req.script_name

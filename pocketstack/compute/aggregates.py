@@ -6,8 +6,8 @@ service registered with (``default_availability_zone``).  A host may be in
 several aggregates, but not in two zones."""
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.compute import manager
 from pocketstack.compute.db import models
 
@@ -129,7 +129,7 @@ class AggregateAPI:
         with self.db.writer() as session:
             self._check_name(session, name)
             self._check_zone(session, None, zone)
-            aggregate = models.Aggregate(uuid=common_db.new_id(dashes=True), name=name)
+            aggregate = models.Aggregate(uuid=utils.new_id(dashes=True), name=name)
             if zone:
                 aggregate.metadata_items.append(models.AggregateMetadata(key=AZ_KEY,
                                                                          value=zone))
@@ -146,7 +146,7 @@ class AggregateAPI:
             if 'availability_zone' in values:
                 self._set_metadata(session, aggregate,
                                    {AZ_KEY: values['availability_zone']})
-            aggregate.updated_at = common_db.utcnow()
+            aggregate.updated_at = utils.utcnow()
             session.flush()
             return self._view(aggregate)
 
@@ -196,7 +196,7 @@ class AggregateAPI:
         with self.db.writer() as session:
             aggregate = self._get(session, aggregate_id)
             self._set_metadata(session, aggregate, metadata)
-            aggregate.updated_at = common_db.utcnow()
+            aggregate.updated_at = utils.utcnow()
             session.flush()
             return self._view(aggregate)
 

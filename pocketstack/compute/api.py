@@ -16,8 +16,8 @@ import uuid as uuid_mod
 
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.compute import aggregates
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import instances
@@ -241,8 +241,8 @@ class API:
                                security_group_ids=[g['id'] for g in groups if g.get('id')])
 
         group_uuid = _group_hint(scheduler_hints)
-        reservation_id = 'r-' + common_db.new_id()[:8]
-        now = common_db.utcnow()
+        reservation_id = 'r-' + utils.new_id()[:8]
+        now = utils.utcnow()
         rows = []
         with self.db.writer() as session:
             count = self._check_quota(session, context, flavor, min_count, max_count)

@@ -7,8 +7,8 @@ a copy of their flavor, so deleting or changing one never changes a server.
 """
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.compute.db import models
 
 DEVSTACK_FLAVORS = (
@@ -103,7 +103,7 @@ class FlavorManager:
         with self.db.writer() as session:
             row = self._row(session, flavorid)
             row.description = description
-            row.updated_at = common_db.utcnow()
+            row.updated_at = utils.utcnow()
             return to_dict(row)
 
     def delete(self, flavorid):
@@ -186,6 +186,6 @@ class FlavorManager:
 def on_first_start(conf, identity):
     """``pocketstack up``'s hook: DevStack's flavors in a new compute database."""
     from pocketstack.compute import service as compute_service
-    service = compute_service.for_conf(conf)
+    service = compute_service.ComputeService.for_conf(conf)
     if service.schema_created:
         service.flavors.ensure_defaults()

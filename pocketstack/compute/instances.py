@@ -11,7 +11,7 @@ import traceback
 
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
+from pocketstack.common import utils
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute.db import models
 
@@ -53,7 +53,7 @@ def update(db, uuid, expected_task_state=_ANY, expected_vm_state=_ANY, **values)
         if None in expected:
             condition = sa.or_(condition, col.is_(None))
         query = query.where(condition)
-    values.setdefault('updated_at', common_db.utcnow())
+    values.setdefault('updated_at', utils.utcnow())
     with db.writer() as session:
         return session.execute(query.values(**values)).rowcount == 1
 
@@ -103,7 +103,7 @@ def start_action(db, context, uuid, action):
         session.add(models.InstanceAction(
             instance_uuid=uuid, action=action, request_id=context.request_id,
             user_id=context.user_id, project_id=context.project_id,
-            start_time=common_db.utcnow()))
+            start_time=utils.utcnow()))
 
 
 def _action_row(session, context, uuid):
@@ -124,7 +124,7 @@ def event(db, context, uuid, name, host=None):
             event_id = None
         else:
             row = models.InstanceActionEvent(action_id=action.id, event=name, host=host,
-                                             start_time=common_db.utcnow())
+                                             start_time=utils.utcnow())
             session.add(row)
             session.flush()
             event_id = row.id
@@ -136,7 +136,7 @@ def event(db, context, uuid, name, host=None):
         raise
     finally:
         if event_id is not None:
-            now = common_db.utcnow()
+            now = utils.utcnow()
             with db.writer() as session:
                 session.execute(sa.update(models.InstanceActionEvent)
                                 .where(models.InstanceActionEvent.id == event_id)

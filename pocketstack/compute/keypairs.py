@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.compute import quotas
 from pocketstack.compute.db import models
 
@@ -133,7 +133,7 @@ class KeypairManager:
                     raise exception.Forbidden('Quota exceeded, too many key pairs.')
                 row = models.KeyPair(name=name, user_id=user_id, fingerprint=print_,
                                      public_key=public_key, type=key_type,
-                                     created_at=common_db.utcnow())
+                                     created_at=utils.utcnow())
                 session.add(row)
                 session.flush()
                 created = to_dict(row)

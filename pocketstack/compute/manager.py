@@ -18,7 +18,7 @@ import threading
 
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
+from pocketstack.common import utils
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import instances
 from pocketstack.compute import migrations
@@ -70,12 +70,12 @@ class ComputeManager:
 
     def report(self):
         resources = self.driver.get_available_resource()
-        now = common_db.utcnow()
+        now = utils.utcnow()
         with self.db.writer() as session:
             svc = session.scalar(sa.select(models.Service).where(
                 models.Service.host == self.host, models.Service.binary == BINARY))
             if svc is None:
-                svc = models.Service(uuid=common_db.new_id(dashes=True), host=self.host,
+                svc = models.Service(uuid=utils.new_id(dashes=True), host=self.host,
                                      binary=BINARY, topic='compute',
                                      availability_zone=self.conf.default_availability_zone)
                 session.add(svc)
@@ -85,7 +85,7 @@ class ComputeManager:
             node = session.scalar(sa.select(models.ComputeNode).where(
                 models.ComputeNode.hypervisor_hostname == resources['hypervisor_hostname']))
             if node is None:
-                node = models.ComputeNode(uuid=common_db.new_id(dashes=True), host=self.host,
+                node = models.ComputeNode(uuid=utils.new_id(dashes=True), host=self.host,
                                           hypervisor_hostname=resources['hypervisor_hostname'])
                 session.add(node)
             node.vcpus = resources['vcpus']
@@ -131,7 +131,7 @@ class ComputeManager:
             self.driver.spawn(instance, request_spec.get('image') or {}, instance['flavor'])
             if not instances.update(self.db, uuid, expected_task_state=states.SPAWNING,
                                     vm_state=states.ACTIVE, task_state=None,
-                                    power_state=states.RUNNING, launched_at=common_db.utcnow()):
+                                    power_state=states.RUNNING, launched_at=utils.utcnow()):
                 self.driver.destroy(instance)
                 raise compute_exc.InstanceNotFound(uuid=uuid)
         except BaseException:
@@ -304,7 +304,7 @@ class ComputeManager:
             self.driver.power_off(instance)
             system_metadata = dict(instance['system_metadata'], shelved_image_id=image_id,
                                    shelved_host=self.host,
-                                   shelved_at=common_db.utcnow().isoformat())
+                                   shelved_at=utils.utcnow().isoformat())
             instances.update(self.db, instance_uuid, vm_state=states.SHELVED,
                              task_state=states.SHELVING_OFFLOADING, power_state=states.SHUTDOWN,
                              system_metadata=system_metadata)
@@ -365,7 +365,7 @@ class ComputeManager:
             instances.update(self.db, instance_uuid,
                              vm_state=states.STOPPED if stopped else states.ACTIVE,
                              power_state=states.SHUTDOWN if stopped else states.RUNNING,
-                             task_state=None, launched_at=common_db.utcnow())
+                             task_state=None, launched_at=utils.utcnow())
 
     # -- resize (prep on the destination, resize on the source, finish on the destination)
 
@@ -473,7 +473,7 @@ def mark_deleted(db, uuid, unplaced_only=False):
     """Soft-delete an instance (Nova's ``deleted = id``) and release its
     claims; True if it was deleted now.  ``unplaced_only``: only while no
     host holds it (the API deleting a server that is still being scheduled)."""
-    now = common_db.utcnow()
+    now = utils.utcnow()
     with db.writer() as session:
         row = session.scalar(sa.select(models.Instance).where(models.Instance.uuid == uuid)
                              .with_for_update())

@@ -13,7 +13,7 @@ import uuid as uuid_mod
 
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
+from pocketstack.common import utils
 from pocketstack.compute.db import models
 
 DONE = ('confirmed', 'reverted', 'error')
@@ -27,7 +27,7 @@ def start(db, context, instance, migration_type, new_flavor):
             migration_type=migration_type, status='pre-migrating',
             source_compute=instance['host'], source_node=instance['node'],
             old_flavor_id=instance['flavor']['id'], new_flavor_id=new_flavor['id'],
-            created_at=common_db.utcnow()))
+            created_at=utils.utcnow()))
 
 
 def update(db, instance_uuid, status, **values):
@@ -36,7 +36,7 @@ def update(db, instance_uuid, status, **values):
         session.execute(sa.update(models.Migration).where(
             models.Migration.instance_uuid == instance_uuid,
             models.Migration.status.notin_(DONE)).values(
-            status=status, updated_at=common_db.utcnow(), **values))
+            status=status, updated_at=utils.utcnow(), **values))
 
 
 @contextlib.contextmanager

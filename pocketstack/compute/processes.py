@@ -40,21 +40,21 @@ class RpcService:
 
 def conductor(conf, host=None):
     from pocketstack.compute.conductor import manager
-    service = service_mod.for_conf(conf)
+    service = service_mod.ComputeService.for_conf(conf)
     host = host or conf.host
     return RpcService(conf, conductor_rpcapi.TOPIC, host, manager.ConductorManager(service, host))
 
 
 def scheduler(conf, host=None):
     from pocketstack.compute.scheduler import manager
-    service = service_mod.for_conf(conf)
+    service = service_mod.ComputeService.for_conf(conf)
     return RpcService(conf, scheduler_rpcapi.TOPIC, host or conf.host,
                       manager.SchedulerManager(service))
 
 
 def compute(conf, host):
     from pocketstack.compute import manager, rpcapi
-    service = service_mod.for_conf(conf)
+    service = service_mod.ComputeService.for_conf(conf)
     return RpcService(conf, rpcapi.TOPIC, host, manager.ComputeManager(service, host))
 
 

@@ -17,8 +17,8 @@ import uuid as uuid_mod
 
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.compute import quotas
 from pocketstack.compute.db import models
 
@@ -73,7 +73,7 @@ class ServerGroupAPI:
             row = models.ServerGroup(
                 uuid=str(uuid_mod.uuid4()), name=name, project_id=context.project_id,
                 user_id=context.user_id, policy=policy, rules=rules or {},
-                created_at=common_db.utcnow())
+                created_at=utils.utcnow())
             session.add(row)
             session.flush()
             return to_dict(row)

@@ -14,14 +14,8 @@ separate processes on RabbitMQ.  All use the compute database.
 """
 from oslo_config import cfg
 
-from pocketstack.common import auth
-from pocketstack.common import config
-from pocketstack.common import policy as policy_mod
 from pocketstack.common import rpc
-from pocketstack.common import service as common_service
-from pocketstack.compute import db as compute_db
-
-SERVICE_NAME = 'compute'
+from pocketstack.common import service
 
 default_opts = [
     cfg.ListOpt('enabled_apis', default=['osapi_compute', 'metadata'],
@@ -99,38 +93,29 @@ metadata_opts = [
 ]
 
 
-def register_opts(conf):
-    config.register_api_opts(conf, 'osapi_compute', 8774)
-    config.register_api_opts(conf, 'metadata', 8775)
-    conf.register_opts(default_opts)
-    conf.register_opts(scheduler_opts, group='scheduler')
-    conf.register_opts(fake_driver_opts, group='fake_driver')
-    conf.register_opts(quota_opts, group='quota')
-    conf.register_opts(api_opts, group='api')
-    conf.register_opts(glance_opts, group='glance')
-    conf.register_opts(neutron_opts, group='neutron')
-    conf.register_opts(metadata_opts, group='metadata')
-    auth.register_authtoken_opts(conf)
-    rpc.register_opts(conf)
-
-
-def new_conf(argv=None, default_config_files=None):
-    conf = config.new_conf(SERVICE_NAME, argv, default_config_files)
-    register_opts(conf)
-    return conf
-
-
-class ComputeService:
+class ComputeService(service.Service):
     """What every compute process of one configuration shares."""
+
+    name = 'compute'
+    apis = (('osapi_compute', 8774), ('metadata', 8775))
+    options = {None: default_opts, 'scheduler': scheduler_opts, 'fake_driver': fake_driver_opts,
+               'quota': quota_opts, 'api': api_opts, 'glance': glance_opts,
+               'neutron': neutron_opts, 'metadata': metadata_opts}
+    authtoken = True
+
+    @classmethod
+    def register_opts(cls, conf):
+        """Every compute process's options (compute hosts' too: they parse
+        the same compute.conf), oslo.messaging's among them."""
+        super().register_opts(conf)
+        rpc.register_opts(conf)
 
     def __init__(self, conf):
         from pocketstack.compute import api as compute_api
-        from pocketstack.compute import flavors, image, keypairs, network, policies, rpcapi
+        from pocketstack.compute import flavors, image, keypairs, network, rpcapi
         from pocketstack.compute.conductor import rpcapi as conductor_rpcapi
         from pocketstack.compute.scheduler import rpcapi as scheduler_rpcapi
-        self.conf = conf
-        self.db = compute_db.database(conf)
-        self.policy = policy_mod.Policy(conf, policies.RULES)
+        super().__init__(conf)
         self.images = image.ImageClient(conf)
         self.network = network.NetworkClient(conf)
         self.flavors = flavors.FlavorManager(self)
@@ -139,11 +124,3 @@ class ComputeService:
         self.conductor_rpcapi = conductor_rpcapi.ConductorAPI(conf)
         self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI(conf)
         self.api = compute_api.API(self)
-
-    def sync_database(self):
-        return compute_db.sync(self.db)
-
-
-def for_conf(conf):
-    """The ComputeService of a ConfigOpts (shared by every app and manager of it)."""
-    return common_service.instance_for(conf, ComputeService)

@@ -13,10 +13,7 @@ the managers through it, and managers reach each other through it:
 """
 from oslo_config import cfg
 
-from pocketstack.common import config
-from pocketstack.common import policy as policy_mod
-from pocketstack.common import service as common_service
-from pocketstack.identity import db as identity_db
+from pocketstack.common import service
 
 API_NAME = 'identity'
 DEFAULT_PORT = 5000
@@ -51,40 +48,20 @@ bootstrap_opts = [
 ]
 
 
-def register_opts(conf):
-    config.register_api_opts(conf, API_NAME, DEFAULT_PORT)
-    conf.register_opts(token_opts, group='token')
-    conf.register_opts(fernet_opts, group='fernet_tokens')
-    conf.register_opts(identity_opts, group='identity')
-    conf.register_opts(bootstrap_opts, group='bootstrap')
+class IdentityService(service.Service):
 
-
-def new_conf(argv=None, default_config_files=None):
-    conf = config.new_conf(API_NAME, argv, default_config_files)
-    register_opts(conf)
-    return conf
-
-
-class IdentityService:
+    name = API_NAME
+    apis = ((API_NAME, DEFAULT_PORT),)
+    options = {'token': token_opts, 'fernet_tokens': fernet_opts, 'identity': identity_opts,
+               'bootstrap': bootstrap_opts}
 
     def __init__(self, conf):
-        from pocketstack.identity import policies
         from pocketstack.identity.core import (application_credential, assignment,
                                                catalog, identity, resource, tokens)
-        self.conf = conf
-        self.db = identity_db.database(conf)
-        self.policy = policy_mod.Policy(conf, policies.RULES)
+        super().__init__(conf)
         self.resource = resource.ResourceManager(self)
         self.identity = identity.IdentityManager(self)
         self.assignment = assignment.AssignmentManager(self)
         self.catalog = catalog.CatalogManager(self)
         self.app_creds = application_credential.ApplicationCredentialManager(self)
         self.tokens = tokens.TokenManager(self)
-
-    def sync_database(self):
-        return identity_db.sync(self.db)
-
-
-def for_conf(conf):
-    """The IdentityService of a ConfigOpts (shared by every app of that API)."""
-    return common_service.instance_for(conf, IdentityService)

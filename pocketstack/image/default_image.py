@@ -44,7 +44,7 @@ def on_first_start(conf, identity):
     """``pocketstack up``'s hook: register the default image, owned by the
     admin project, in a new image database."""
     from pocketstack.image import service as image_service
-    images = image_service.for_conf(conf)
+    images = image_service.ImageService.for_conf(conf)
     if not images.schema_created:
         return
     admin = identity.resource.get_project_by_name('admin', 'default')

@@ -10,11 +10,7 @@ factories.  Controllers reach everything through it:
 """
 from oslo_config import cfg
 
-from pocketstack.common import auth
-from pocketstack.common import config
-from pocketstack.common import policy as policy_mod
-from pocketstack.common import service as common_service
-from pocketstack.image import db as image_db
+from pocketstack.common import service
 
 API_NAME = 'image'
 DEFAULT_PORT = 9292
@@ -51,37 +47,18 @@ store_opts = [
 ]
 
 
-def register_opts(conf):
-    config.register_api_opts(conf, API_NAME, DEFAULT_PORT)
-    conf.register_opts(image_opts)
-    conf.register_opts(store_opts, group='glance_store')
-    auth.register_authtoken_opts(conf)
+class ImageService(service.Service):
 
-
-def new_conf(argv=None, default_config_files=None):
-    conf = config.new_conf(API_NAME, argv, default_config_files)
-    register_opts(conf)
-    return conf
-
-
-class ImageService:
+    name = API_NAME
+    apis = ((API_NAME, DEFAULT_PORT),)
+    options = {None: image_opts, 'glance_store': store_opts}
+    authtoken = True
 
     def __init__(self, conf):
-        from pocketstack.image import policies
         from pocketstack.image import store
         from pocketstack.image.core import data, images, members
-        self.conf = conf
-        self.db = image_db.database(conf)
-        self.policy = policy_mod.Policy(conf, policies.RULES)
+        super().__init__(conf)
         self.store = store.load(conf)
         self.images = images.ImageManager(self)
         self.members = members.MemberManager(self)
         self.data = data.DataManager(self)
-
-    def sync_database(self):
-        return image_db.sync(self.db)
-
-
-def for_conf(conf):
-    """The ImageService of a ConfigOpts (shared by every app of that API)."""
-    return common_service.instance_for(conf, ImageService)

@@ -17,7 +17,7 @@ import uuid
 import sqlalchemy as sa
 from oslo_config import cfg
 
-from pocketstack.common import db as common_db
+from pocketstack.common import utils
 from pocketstack.network.db import models
 
 LOG = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ AGENTS = (
 
 def report(db, conf, host, started_at):
     """One state report of every agent of ``host`` (created on the first)."""
-    now = common_db.utcnow()
+    now = utils.utcnow()
     zone = (conf.default_availability_zones or ['nova'])[0]
     with db.writer() as session:
         for agent_type, binary, topic, zoned in AGENTS:
@@ -63,13 +63,13 @@ class Reporter:
     def __init__(self, conf, host=None):
         self.conf = conf
         self.host = host or socket.gethostname()
-        self.started_at = common_db.utcnow()
+        self.started_at = utils.utcnow()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name='agent-reporter', daemon=True)
 
     def report(self):
-        from pocketstack.network import db as network_db
-        database = network_db.database(self.conf)
+        from pocketstack.common import service
+        database = service.database(self.conf, 'pocketstack.network.db')
         try:
             report(database, self.conf, self.host, self.started_at)
         finally:

@@ -69,7 +69,7 @@ def create_default_networks(network_service, admin_project_id, demo_project_id=N
 def on_first_start(conf, identity):
     """``pocketstack up``'s hook: DevStack's networks in a new network database."""
     from pocketstack.network import service as network_service
-    network = network_service.for_conf(conf)
+    network = network_service.NetworkService.for_conf(conf)
     if not network.schema_created:
         return
     admin = identity.resource.get_project_by_name('admin', 'default')

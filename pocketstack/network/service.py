@@ -12,12 +12,8 @@ methods (``create_router``, ``get_routers``, …).
 """
 from oslo_config import cfg
 
-from pocketstack.common import auth
-from pocketstack.common import config
-from pocketstack.common import policy as policy_mod
-from pocketstack.common import service as common_service
+from pocketstack.common import service
 from pocketstack.network import agents
-from pocketstack.network import db as network_db
 
 API_NAME = 'network'
 DEFAULT_PORT = 9696
@@ -93,33 +89,19 @@ quota_opts = [
 ]
 
 
-def register_opts(conf):
-    config.register_api_opts(conf, API_NAME, DEFAULT_PORT)
-    conf.register_opts(default_opts)
-    conf.register_opts(ml2_opts, group='ml2')
-    conf.register_opts(ml2_type_flat_opts, group='ml2_type_flat')
-    conf.register_opts(ml2_type_vlan_opts, group='ml2_type_vlan')
-    conf.register_opts(ml2_type_vxlan_opts, group='ml2_type_vxlan')
-    conf.register_opts(quota_opts, group='quotas')
-    conf.register_opts(nova_opts, group='nova')
-    conf.register_opts(agents.agent_opts, group='agent')
-    auth.register_authtoken_opts(conf)
+class NetworkService(service.Service):
 
-
-def new_conf(argv=None, default_config_files=None):
-    conf = config.new_conf(API_NAME, argv, default_config_files)
-    register_opts(conf)
-    return conf
-
-
-class NetworkService:
+    name = API_NAME
+    apis = ((API_NAME, DEFAULT_PORT),)
+    options = {None: default_opts, 'ml2': ml2_opts, 'ml2_type_flat': ml2_type_flat_opts,
+               'ml2_type_vlan': ml2_type_vlan_opts, 'ml2_type_vxlan': ml2_type_vxlan_opts,
+               'quotas': quota_opts, 'nova': nova_opts, 'agent': agents.agent_opts}
+    authtoken = True
 
     def __init__(self, conf):
-        from pocketstack.network import nova_notifier, policies
-        self.conf = conf
+        from pocketstack.network import nova_notifier
+        super().__init__(conf)
         self.nova_notifier = nova_notifier.NovaNotifier(conf)
-        self.db = network_db.database(conf)
-        self.policy = policy_mod.Policy(conf, policies.RULES)
         self.core_plugin = _load(CORE_PLUGINS, conf.core_plugin, self)
         self.service_plugins = {name: _load(SERVICE_PLUGINS, name, self)
                                 for name in conf.service_plugins}
@@ -140,16 +122,8 @@ class NetworkService:
             aliases.extend(a for a in plugin.supported_extension_aliases if a not in aliases)
         return aliases
 
-    def sync_database(self):
-        return network_db.sync(self.db)
-
 
 def _load(namespace, name, service):
     from stevedore import driver
     return driver.DriverManager(namespace, name, invoke_on_load=True,
                                 invoke_args=(service,)).driver
-
-
-def for_conf(conf):
-    """The NetworkService of a ConfigOpts (shared by every app of that API)."""
-    return common_service.instance_for(conf, NetworkService)

@@ -7,17 +7,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from pocketstack.common import db as common_db
-from pocketstack.compute import db as compute_db
 from pocketstack.compute.db import models as compute_models
-from pocketstack.identity import db as identity_db
 from pocketstack.identity.db import models as identity_models
-from pocketstack.image import db as image_db
 from pocketstack.image.db import models as image_models
-from pocketstack.network import db as network_db
 from pocketstack.network.db import models as network_models
 
-SERVICES = [(identity_db.MIGRATIONS, identity_models), (image_db.MIGRATIONS, image_models),
-            (compute_db.MIGRATIONS, compute_models), (network_db.MIGRATIONS, network_models)]
+SERVICES = [('pocketstack.%s.db:migrations' % models.__name__.split('.')[1], models)
+            for models in (identity_models, image_models, compute_models, network_models)]
 
 
 @pytest.mark.parametrize('migrations,models', SERVICES)

@@ -10,7 +10,7 @@ host's row is locked, so concurrent boots never overcommit.
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from pocketstack.common import db
+from pocketstack.common import utils
 
 SCHEMA_HEAD = '0004'
 
@@ -37,7 +37,7 @@ class Service(Base):
     forced_down = sa.Column(sa.Boolean, nullable=False, default=False)
     report_count = sa.Column(sa.Integer, nullable=False, default=0)
     last_seen_up = sa.Column(sa.DateTime)
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
     updated_at = sa.Column(sa.DateTime)
     __table_args__ = (sa.UniqueConstraint('host', 'binary', name='uq_services_host_binary'),)
 
@@ -58,7 +58,7 @@ class ComputeNode(Base):
     ram_allocation_ratio = sa.Column(sa.Float, nullable=False, default=1.0)
     disk_allocation_ratio = sa.Column(sa.Float, nullable=False, default=1.0)
     host_ip = sa.Column(sa.String(64))
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
     updated_at = sa.Column(sa.DateTime)
 
 
@@ -72,7 +72,7 @@ class Allocation(Base):
     vcpus = sa.Column(sa.Integer, nullable=False)
     memory_mb = sa.Column(sa.Integer, nullable=False)
     disk_gb = sa.Column(sa.Integer, nullable=False)
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
     __table_args__ = (sa.Index('ix_allocations_node', 'node_id'),
                       sa.Index('ix_allocations_consumer', 'consumer_id'))
 
@@ -91,7 +91,7 @@ class Flavor(Base):
     is_public = sa.Column(sa.Boolean, nullable=False, default=True)
     disabled = sa.Column(sa.Boolean, nullable=False, default=False)
     description = sa.Column(sa.Text)
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
     updated_at = sa.Column(sa.DateTime)
     extra_specs = orm.relationship('FlavorExtraSpec', cascade='all, delete-orphan',
                                    lazy='selectin', passive_deletes=True)
@@ -126,7 +126,7 @@ class KeyPair(Base):
     fingerprint = sa.Column(NAME, nullable=False)
     public_key = sa.Column(sa.Text, nullable=False)
     type = sa.Column(sa.String(10), nullable=False, default='ssh')
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
     __table_args__ = (sa.UniqueConstraint('user_id', 'name', name='uq_key_pairs'),)
 
 
@@ -168,7 +168,7 @@ class Instance(Base):
     scheduler_hints = sa.Column(sa.JSON)              # as given at boot (os:scheduler_hints)
     launched_at = sa.Column(sa.DateTime)
     terminated_at = sa.Column(sa.DateTime)
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
     updated_at = sa.Column(sa.DateTime)
     deleted_at = sa.Column(sa.DateTime)
     deleted = sa.Column(sa.Integer, nullable=False, default=0)
@@ -212,7 +212,7 @@ class InstanceFault(Base):
     message = sa.Column(NAME, nullable=False)
     details = sa.Column(sa.Text)
     host = sa.Column(NAME)
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
 
 
 class InstanceAction(Base):
@@ -225,7 +225,7 @@ class InstanceAction(Base):
     user_id = sa.Column(NAME)
     project_id = sa.Column(NAME)
     message = sa.Column(NAME)
-    start_time = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    start_time = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
     finish_time = sa.Column(sa.DateTime)
     updated_at = sa.Column(sa.DateTime)
     events = orm.relationship('InstanceActionEvent', cascade='all, delete-orphan',
@@ -245,7 +245,7 @@ class InstanceActionEvent(Base):
     traceback = sa.Column(sa.Text)
     host = sa.Column(NAME)
     details = sa.Column(sa.Text)
-    start_time = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    start_time = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
     finish_time = sa.Column(sa.DateTime)
 
 
@@ -256,7 +256,7 @@ class Aggregate(Base):
     id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
     uuid = sa.Column(UUID, nullable=False, unique=True)
     name = sa.Column(NAME, nullable=False)
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
     updated_at = sa.Column(sa.DateTime)
     hosts = orm.relationship('AggregateHost', cascade='all, delete-orphan',
                              lazy='selectin', passive_deletes=True)
@@ -317,7 +317,7 @@ class ServerGroup(Base):
     user_id = sa.Column(NAME, nullable=False)
     policy = sa.Column(NAME, nullable=False)
     rules = sa.Column(sa.JSON, nullable=False)
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
     members = orm.relationship('ServerGroupMember', cascade='all, delete-orphan',
                                lazy='selectin', passive_deletes=True,
                                order_by='ServerGroupMember.id')
@@ -352,5 +352,5 @@ class Migration(Base):
     dest_host = sa.Column(NAME)
     old_flavor_id = sa.Column(NAME)
     new_flavor_id = sa.Column(NAME)
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
     updated_at = sa.Column(sa.DateTime)

@@ -5,11 +5,9 @@
 ``documents.py`` builds the OpenStack and EC2 documents of the instance.
 The paste app is ``metadata`` in compute-api-paste.ini.
 """
-from pocketstack.common import config
 
 
 def handler_factory(global_conf, **local_conf):
-    from pocketstack.compute import service as service_mod
     from pocketstack.compute.metadata import handler
-    conf = config.lookup(global_conf)
-    return handler.MetadataHandler(service_mod.for_conf(conf))
+    from pocketstack.compute.service import ComputeService
+    return handler.MetadataHandler(ComputeService.from_paste(global_conf))

@@ -1,13 +1,8 @@
 """The Compute API: paste factories for the apps and filters in compute-api-paste.ini."""
-from pocketstack.common import config
 from pocketstack.common import middleware
 from pocketstack.common import wsgi
-from pocketstack.compute import service as service_mod
 from pocketstack.compute.rest import faults
-
-
-def _service(global_conf):
-    return service_mod.for_conf(config.lookup(global_conf))
+from pocketstack.compute.service import ComputeService
 
 
 def versions_factory(global_conf, **local_conf):
@@ -19,7 +14,7 @@ def router_factory(global_conf, **local_conf):
     """``APIRouterV21``; ``legacy = true`` serves ``/v2`` as version 2.0."""
     from pocketstack.compute.rest import router
     legacy = local_conf.get('legacy', 'false').lower() == 'true'
-    return router.api_router(_service(global_conf), legacy=legacy)
+    return router.api_router(ComputeService.from_paste(global_conf), legacy=legacy)
 
 
 faultwrap_factory = wsgi.faultwrap_factory_for(faults.RENDERER)

@@ -15,7 +15,6 @@ from pocketstack.compute.db import models
 from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
 from pocketstack.compute.rest import views
-from pocketstack.image.core.images import parse_datetime
 
 
 def _time(value):
@@ -82,10 +81,10 @@ class InstanceActionsController:
                                    models.InstanceAction.start_time)
         since = before = None
         if 'changes-since' in req.GET:
-            since = parse_datetime(req.GET['changes-since'])
+            since = wsgi.parse_datetime(req.GET['changes-since'])
             query = query.where(updated >= since)
         if 'changes-before' in req.GET:
-            before = parse_datetime(req.GET['changes-before'])
+            before = wsgi.parse_datetime(req.GET['changes-before'])
             if since is not None and before < since:
                 raise exception.BadRequest('The value of changes-since must be less than or '
                                            'equal to changes-before.')

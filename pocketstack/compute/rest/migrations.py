@@ -13,7 +13,6 @@ from pocketstack.common import wsgi
 from pocketstack.compute.db import models
 from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
-from pocketstack.image.core.images import parse_datetime
 
 
 def _time(value):
@@ -22,7 +21,7 @@ def _time(value):
 
 def _changes_time(req, name):
     value = req.GET.get(name)
-    return parse_datetime(value) if value is not None else None
+    return wsgi.parse_datetime(value) if value is not None else None
 
 
 class MigrationsController:

@@ -6,8 +6,8 @@ running and, unless the caller is an admin, unlocked (409 otherwise); the
 items may number at most ``[quota] metadata_items`` (403)."""
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.common import wsgi
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import quotas
@@ -85,7 +85,7 @@ class ServerMetadataController:
                     item.value = wanted[key]
             row.metadata_items.extend(models.InstanceMetadata(key=k, value=v)
                                       for k, v in wanted.items() if k not in items)
-            row.updated_at = common_db.utcnow()
+            row.updated_at = utils.utcnow()
             return wanted
 
     def index(self, req, server_id):

@@ -5,8 +5,8 @@ import urllib.parse
 
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.common import wsgi
 from pocketstack.compute.db import models
 from pocketstack.compute.rest import microversion
@@ -39,7 +39,7 @@ class ServerTagsController:
     def _changing(req, server_id, session, action):
         row = changeable_row(session, req.context, server_id, action, idle=False,
                              unlocked=False)
-        row.updated_at = common_db.utcnow()
+        row.updated_at = utils.utcnow()
         return row
 
     def index(self, req, server_id):

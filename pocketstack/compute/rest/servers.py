@@ -12,7 +12,6 @@ from pocketstack.compute import states
 from pocketstack.compute.rest import microversion
 from pocketstack.compute.rest import schemas
 from pocketstack.compute.rest import views
-from pocketstack.image.core.images import parse_datetime
 
 SORT_KEYS = {'created_at', 'display_name', 'updated_at', 'uuid', 'vm_state', 'task_state',
              'launched_at', 'terminated_at', 'availability_zone', 'hostname', 'key_name',
@@ -44,9 +43,9 @@ _EXACT = {'reservation_id': ('reservation_id', str), 'image': ('image_ref', str)
           'power_state': ('power_state', int), 'progress': ('progress', int),
           'user_id': ('user_id', str), 'uuid': ('uuid', str), 'hostname': ('hostname', str),
           'host': ('host', str), 'node': ('node', str), 'launch_index': ('launch_index', int),
-          'locked_by': ('locked_by', str), 'created_at': ('created_at', parse_datetime),
-          'launched_at': ('launched_at', parse_datetime),
-          'terminated_at': ('terminated_at', parse_datetime)}
+          'locked_by': ('locked_by', str), 'created_at': ('created_at', wsgi.parse_datetime),
+          'launched_at': ('launched_at', wsgi.parse_datetime),
+          'terminated_at': ('terminated_at', wsgi.parse_datetime)}
 
 
 def _regex(column, pattern):
@@ -194,9 +193,9 @@ class ServersController:
             locked = wsgi.query_bool(req, 'locked')
             filters['locked'] = lambda i: bool(i['locked']) == locked
         if 'changes-since' in one:
-            filters['changes-since'] = parse_datetime(one['changes-since'])
+            filters['changes-since'] = wsgi.parse_datetime(one['changes-since'])
         if 'changes-before' in one:
-            filters['changes-before'] = parse_datetime(one['changes-before'])
+            filters['changes-before'] = wsgi.parse_datetime(one['changes-before'])
             if filters['changes-before'] < filters.get('changes-since', filters['changes-before']):
                 raise exception.BadRequest('The value of changes-since must be less than or '
                                            'equal to changes-before.')

@@ -7,8 +7,8 @@ before, ``PUT /os-services/{enable|disable|disable-log-reason|force-down}``
 names it by host and binary in the body."""
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.common import wsgi
 from pocketstack.compute import aggregates
 from pocketstack.compute import manager
@@ -109,7 +109,7 @@ class ServicesController:
             self._only_compute(svc.binary)
             for column, value in values.items():
                 setattr(svc, column, value)
-            svc.updated_at = common_db.utcnow()
+            svc.updated_at = utils.utcnow()
             return {'service': self._view(req, svc, aggregates.aggregate_zones(session))}
 
     def _legacy_update(self, req, action):
@@ -142,7 +142,7 @@ class ServicesController:
         with self.db.writer() as session:
             changed = session.execute(sa.update(models.Service).where(
                 models.Service.host == host, models.Service.binary == binary).values(
-                updated_at=common_db.utcnow(), **values)).rowcount
+                updated_at=utils.utcnow(), **values)).rowcount
         if not changed:
             raise exception.NotFound('Compute host %s could not be found.' % host)
         return {'service': shown}

@@ -11,8 +11,8 @@ import datetime
 
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.common import wsgi
 from pocketstack.compute.db import models
 from pocketstack.compute.rest import common
@@ -80,7 +80,7 @@ class SimpleTenantUsageController:
     def _servers(self, req, project_id=None):
         """(server usages, the period, the page size) of servers that ran
         within the period, oldest first; one page from 2.40."""
-        now = common_db.utcnow()
+        now = utils.utcnow()
         start, stop = _parse_time(req, 'start', now), _parse_time(req, 'end', now)
         if start > stop:
             raise exception.BadRequest('Invalid start time. The start time cannot occur '

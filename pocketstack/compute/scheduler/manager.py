@@ -22,7 +22,7 @@ import logging
 
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
+from pocketstack.common import utils
 from pocketstack.compute import aggregates
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import instances
@@ -55,7 +55,7 @@ def fits(node, used, wanted):
 def service_is_up(conf, service):
     if service.forced_down or service.last_seen_up is None:
         return False
-    age = common_db.utcnow() - service.last_seen_up
+    age = utils.utcnow() - service.last_seen_up
     return age <= datetime.timedelta(seconds=conf.service_down_time)
 
 

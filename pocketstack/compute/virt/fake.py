@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 
-from pocketstack.common import db as common_db
+from pocketstack.common import utils
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import states
 from pocketstack.compute import virt
@@ -44,7 +44,7 @@ class FakeDriver(virt.ComputeDriver):
     def _log(self, uuid, line):
         with self._lock:
             guest = self._guests.setdefault(uuid, {'power_state': states.NOSTATE, 'console': []})
-            guest['console'].append('[%s] %s' % (common_db.utcnow().isoformat(), line))
+            guest['console'].append('[%s] %s' % (utils.utcnow().isoformat(), line))
 
     def _set_power(self, instance, power_state, line):
         self._log(instance['uuid'], line)

@@ -1,13 +1,10 @@
 """The Identity API: paste factories for the apps and filters in
 identity-api-paste.ini."""
-from pocketstack.common import config
 from pocketstack.common import wsgi
-from pocketstack.identity import service as service_mod
 from pocketstack.identity.api import faults
+from pocketstack.identity.service import IdentityService
 
-
-def _service(global_conf):
-    return service_mod.for_conf(config.lookup(global_conf))
+_service = IdentityService.from_paste
 
 
 def versions_factory(global_conf, **local_conf):

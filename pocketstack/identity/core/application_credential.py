@@ -6,8 +6,8 @@ import os
 
 import sqlalchemy as sa
 
-from pocketstack.common import db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.identity.core import identity as identity_core
 from pocketstack.identity.db import models
 
@@ -57,7 +57,7 @@ class ApplicationCredentialManager:
         expires_at = values.get('expires_at')
         if expires_at:
             expires_at = _parse_time(expires_at)
-            if expires_at <= db.utcnow():
+            if expires_at <= utils.utcnow():
                 raise exception.ValidationError(
                     'Invalid input for field expires_at: the time is in the past.')
         secret = values.get('secret') or _new_secret()
@@ -71,7 +71,7 @@ class ApplicationCredentialManager:
                     'Conflict occurred attempting to store application_credential - '
                     'Duplicate entry found with name %s.' % values['name'])
             row = models.ApplicationCredential(
-                id=db.new_id(), name=values['name'], user_id=user_id,
+                id=utils.new_id(), name=values['name'], user_id=user_id,
                 project_id=project_id, description=values.get('description'),
                 secret_hash=secret_hash, expires_at=expires_at,
                 unrestricted=bool(values.get('unrestricted', False)),
@@ -126,7 +126,7 @@ class ApplicationCredentialManager:
             secret_hash = row.secret_hash if row is not None else None
         if ref is None or not identity_core.check_secret(cred['secret'], secret_hash):
             raise exception.Unauthorized(UNAUTHORIZED)
-        if ref['expires_at'] and ref['expires_at'] <= db.utcnow():
+        if ref['expires_at'] and ref['expires_at'] <= utils.utcnow():
             raise exception.Unauthorized('The application credential has expired.')
         return ref
 
@@ -147,7 +147,7 @@ class ApplicationCredentialManager:
             row = session.get(models.ApplicationCredential, app_cred_id)
             if row is None or row.user_id != user_id:
                 return None
-            if row.expires_at and row.expires_at <= db.utcnow():
+            if row.expires_at and row.expires_at <= utils.utcnow():
                 return None
             return self._ref(row)
 

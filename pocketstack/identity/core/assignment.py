@@ -15,8 +15,8 @@ no per-group or per-role lookups.
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from pocketstack.common import db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.identity.core import resource
 from pocketstack.identity.db import models
 
@@ -135,7 +135,7 @@ class AssignmentManager:
                 raise resource.not_found('domain', domain_id)
             if self._name_taken(session, name, domain_id):
                 raise self._duplicate_role(name, domain_id)
-            row = models.Role(id=db.new_id(), name=name, domain_id=domain_id,
+            row = models.Role(id=utils.new_id(), name=name, domain_id=domain_id,
                               description=values.get('description'),
                               options=resource.merge_options({}, values.get('options')),
                               extra=resource.merge_extra({}, values, ROLE_FIELDS))

@@ -11,8 +11,8 @@ import re
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from pocketstack.common import db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.identity.core import resource
 from pocketstack.identity.db import models
 
@@ -145,7 +145,7 @@ class CatalogManager:
                 sa.select(models.Region).order_by(models.Region.id))]
 
     def create_region(self, values):
-        region_id = values.get('id') or db.new_id()
+        region_id = values.get('id') or utils.new_id()
         duplicate = resource.duplicate('region', 'Duplicate ID, %s.' % region_id)
         with self.service.db.writer() as session:
             if session.get(models.Region, region_id) is not None:
@@ -205,7 +205,7 @@ class CatalogManager:
 
     def create_service(self, values):
         with self.service.db.writer() as session:
-            row = models.Service(id=db.new_id(), type=values['type'], name=values.get('name'),
+            row = models.Service(id=utils.new_id(), type=values['type'], name=values.get('name'),
                                  description=values.get('description'),
                                  enabled=values.get('enabled', True),
                                  extra=resource.merge_extra({}, values, SERVICE_FIELDS))
@@ -285,7 +285,7 @@ class CatalogManager:
                     % attr)
         with self.service.db.writer() as session:
             self._check_endpoint(session, values)
-            row = models.Endpoint(id=db.new_id(), service_id=values['service_id'],
+            row = models.Endpoint(id=utils.new_id(), service_id=values['service_id'],
                                   interface=values['interface'], url=values['url'],
                                   region_id=values.get('region_id'),
                                   enabled=values.get('enabled', True),

@@ -10,8 +10,8 @@ import hashlib
 import bcrypt
 import sqlalchemy as sa
 
-from pocketstack.common import db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.identity.core import resource
 from pocketstack.identity.db import models
 
@@ -133,12 +133,12 @@ class IdentityManager:
                 raise _duplicate('user', name, domain_id)
             self._check_default_project(session, values.get('default_project_id'))
             row = models.User(
-                id=db.new_id(), name=name, domain_id=domain_id,
+                id=utils.new_id(), name=name, domain_id=domain_id,
                 enabled=values.get('enabled', True),
                 default_project_id=values.get('default_project_id'),
                 description=values.get('description'), email=values.get('email'),
                 password_hash=password_hash,
-                password_created_at=db.utcnow() if password_hash else None,
+                password_created_at=utils.utcnow() if password_hash else None,
                 options=resource.merge_options({}, values.get('options')),
                 extra=resource.merge_extra({}, values, USER_FIELDS))
             session.add(row)
@@ -170,7 +170,7 @@ class IdentityManager:
                 row.enabled = values['enabled']
             if 'password' in values:
                 row.password_hash = password_hash
-                row.password_created_at = db.utcnow() if password_hash else None
+                row.password_created_at = utils.utcnow() if password_hash else None
             if 'options' in values:
                 row.options = resource.merge_options(row.options, values['options'])
             row.extra = resource.merge_extra(row.extra, values, USER_FIELDS)
@@ -222,7 +222,7 @@ class IdentityManager:
 
     def _dummy(self):
         if self._dummy_hash is None:
-            self._dummy_hash = hash_secret(self.service.conf, db.new_id())
+            self._dummy_hash = hash_secret(self.service.conf, utils.new_id())
         return self._dummy_hash
 
     def change_password(self, user_id, original, new):
@@ -264,7 +264,7 @@ class IdentityManager:
             _require_domain(session, domain_id)
             if self._name_taken(session, models.Group, name, domain_id):
                 raise _duplicate('group', name, domain_id)
-            row = models.Group(id=db.new_id(), name=name, domain_id=domain_id,
+            row = models.Group(id=utils.new_id(), name=name, domain_id=domain_id,
                                description=values.get('description') or '',
                                extra=resource.merge_extra({}, values, GROUP_FIELDS))
             session.add(row)

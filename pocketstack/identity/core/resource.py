@@ -9,8 +9,8 @@ Keystone does.
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from pocketstack.common import db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.identity.db import models
 
 MAX_TAGS = 80
@@ -136,7 +136,7 @@ class ResourceManager:
             if session.scalars(sa.select(models.Domain.id).where(
                     models.Domain.name == name)).first():
                 raise duplicate('domain', message)
-            domain_id = values.get('id') or db.new_id()
+            domain_id = values.get('id') or utils.new_id()
             if session.get(models.Domain, domain_id) is not None:
                 raise duplicate('domain', 'Duplicate entry found with id %s.' % domain_id)
             extra = merge_extra({}, values, DOMAIN_FIELDS)
@@ -278,7 +278,7 @@ class ResourceManager:
             if options:
                 extra['options'] = options
             row = models.Project(
-                id=db.new_id(), name=name, domain_id=domain_id, parent_id=parent_id,
+                id=utils.new_id(), name=name, domain_id=domain_id, parent_id=parent_id,
                 description=values.get('description') or '',
                 enabled=values.get('enabled', True), extra=extra,
                 tags=[models.ProjectTag(name=t) for t in tags])

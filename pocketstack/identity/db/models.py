@@ -7,7 +7,7 @@ catalog, application credentials, and token revocation events.
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from pocketstack.common import db
+from pocketstack.common import utils
 
 # The newest migration: when the database already stands here, start-up does
 # not import Alembic (see common.db.Database.upgrade).
@@ -33,7 +33,7 @@ class Domain(Base):
     description = sa.Column(sa.Text)
     enabled = sa.Column(sa.Boolean, nullable=False, default=True)
     extra = sa.Column(sa.JSON, nullable=False, default=dict)
-    created_at = sa.Column(sa.DateTime, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, default=utils.utcnow)
 
 
 class Project(Base):
@@ -47,7 +47,7 @@ class Project(Base):
     description = sa.Column(sa.Text)
     enabled = sa.Column(sa.Boolean, nullable=False, default=True)
     extra = sa.Column(sa.JSON, nullable=False, default=dict)
-    created_at = sa.Column(sa.DateTime, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, default=utils.utcnow)
     tags = orm.relationship('ProjectTag', cascade='all, delete-orphan', lazy='selectin')
 
 
@@ -73,7 +73,7 @@ class User(Base):
     password_expires_at = sa.Column(sa.DateTime)
     options = sa.Column(sa.JSON, nullable=False, default=dict)
     extra = sa.Column(sa.JSON, nullable=False, default=dict)
-    created_at = sa.Column(sa.DateTime, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, default=utils.utcnow)
     last_active_at = sa.Column(sa.Date)
 
 
@@ -180,7 +180,7 @@ class ApplicationCredential(Base):
     secret_hash = sa.Column(sa.String(255), nullable=False)
     expires_at = sa.Column(sa.DateTime)
     unrestricted = sa.Column(sa.Boolean, nullable=False, default=False)
-    created_at = sa.Column(sa.DateTime, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, default=utils.utcnow)
     roles = orm.relationship('ApplicationCredentialRole', cascade='all, delete-orphan',
                              lazy='selectin')
 
@@ -206,4 +206,4 @@ class RevocationEvent(Base):
     domain_id = sa.Column(ID)
     application_credential_id = sa.Column(ID)
     issued_before = sa.Column(sa.BigInteger, nullable=False)
-    revoked_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow, index=True)
+    revoked_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow, index=True)

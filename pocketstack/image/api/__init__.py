@@ -1,9 +1,8 @@
 """The Image API: paste factories for the apps and filters in image-api-paste.ini."""
-from pocketstack.common import config
 from pocketstack.common import middleware
 from pocketstack.common import wsgi
-from pocketstack.image import service as service_mod
 from pocketstack.image.api import faults
+from pocketstack.image.service import ImageService
 
 
 def versions_factory(global_conf, **local_conf):
@@ -13,7 +12,7 @@ def versions_factory(global_conf, **local_conf):
 
 def v2_factory(global_conf, **local_conf):
     from pocketstack.image.api import router
-    return router.v2_router(service_mod.for_conf(config.lookup(global_conf)))
+    return router.v2_router(ImageService.from_paste(global_conf))
 
 
 def versionnegotiation_factory(global_conf, **local_conf):

@@ -191,7 +191,7 @@ def _date_condition(value):
     operator, sep, when = value.partition(':')
     if not sep or operator not in _DATE_OPERATORS:
         operator, when = 'eq', value
-    return _DATE_OPERATORS[operator], images.parse_datetime(when)
+    return _DATE_OPERATORS[operator], wsgi.parse_datetime(when)
 
 
 def _sort(req):

@@ -18,8 +18,8 @@ import struct
 
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.image.db import models
 from pocketstack.image.store import filesystem
 
@@ -81,7 +81,7 @@ class DataManager:
             result = session.execute(
                 sa.update(models.Image)
                 .where(models.Image.id == image_id, models.Image.status.in_(from_statuses))
-                .values(status=to_status, updated_at=common_db.utcnow(), **values))
+                .values(status=to_status, updated_at=utils.utcnow(), **values))
             return result.rowcount == 1
 
     def _writable_image(self, context, image_id, action):

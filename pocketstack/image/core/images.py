@@ -12,13 +12,12 @@ Visibility, as Glance defines it:
 Admins see every image.  An image a caller cannot see does not exist for
 them (404); one they see but may not change answers 403.
 """
-import datetime
 import logging
 
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.image.db import models
 
 LOG = logging.getLogger(__name__)
@@ -217,8 +216,8 @@ class ImageManager:
         properties = values.pop('properties', {})
         tags = sorted(set(values.pop('tags', ())))
         self._check_quotas(properties, tags)
-        image_id = values.pop('id', None) or common_db.new_id(dashes=True)
-        now = common_db.utcnow()
+        image_id = values.pop('id', None) or utils.new_id(dashes=True)
+        now = utils.utcnow()
         row = models.Image(id=image_id, status='queued', visibility=visibility,
                            protected=values.get('protected', False),
                            os_hidden=values.get('os_hidden', False), owner=owner,
@@ -283,7 +282,7 @@ class ImageManager:
                         row.tags.remove(tag)
                 for value in sorted(wanted - {t.value for t in row.tags}):
                     row.tags.append(models.ImageTag(value=value))
-            row.updated_at = common_db.utcnow()
+            row.updated_at = utils.utcnow()
             session.flush()
             return to_dict(row)
 
@@ -323,7 +322,7 @@ class ImageManager:
                 raise exception.Forbidden('Not allowed to %s an image in status %s.'
                                          % (action, row.status))
             row.status = new_status
-            row.updated_at = common_db.utcnow()
+            row.updated_at = utils.utcnow()
 
     def delete(self, context, image_id):
         """Delete the record, then its data (a failure to remove the data is
@@ -347,14 +346,3 @@ def _after(columns, values):
         step = column > values[i] if direction == 'asc' else column < values[i]
         conditions.append(sa.and_(*equal, step))
     return sa.or_(*conditions)
-
-
-def parse_datetime(value):
-    """An ISO 8601 time from a query filter, as naive UTC."""
-    try:
-        parsed = datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
-    except ValueError:
-        raise exception.BadRequest('Invalid time format for %s.' % value)
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return parsed

@@ -7,8 +7,8 @@ member, a member only itself.
 """
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.image.core import images as images_mod
 from pocketstack.image.db import models
 
@@ -85,7 +85,7 @@ class MemberManager:
             if 0 <= quota <= count:
                 raise exception.RequestEntityTooLarge(
                     'Image %s already has %d members, the most allowed.' % (image_id, quota))
-            now = common_db.utcnow()
+            now = utils.utcnow()
             row = models.ImageMember(image_id=image_id, member=member_id, status='pending',
                                      created_at=now, updated_at=now)
             session.add(row)
@@ -104,7 +104,7 @@ class MemberManager:
             if member_id != context.project_id and not context.is_admin_role:
                 raise exception.Forbidden('Only the member itself may change its status.')
             row.status = status
-            row.updated_at = common_db.utcnow()
+            row.updated_at = utils.utcnow()
             session.flush()
             return to_dict(row)
 

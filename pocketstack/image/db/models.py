@@ -7,7 +7,7 @@ is removed at the same time.
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from pocketstack.common import db
+from pocketstack.common import utils
 
 SCHEMA_HEAD = '0001'
 
@@ -39,8 +39,8 @@ class Image(Base):
     disk_format = sa.Column(sa.String(20))
     container_format = sa.Column(sa.String(20))
     location = sa.Column(sa.Text)  # the store's URI of the data; never shown
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
-    updated_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
 
     properties = orm.relationship('ImageProperty', cascade='all, delete-orphan',
                                   lazy='selectin', passive_deletes=True)
@@ -79,7 +79,7 @@ class ImageMember(Base):
     image_id = sa.Column(ID, sa.ForeignKey('images.id', ondelete='CASCADE'), nullable=False)
     member = sa.Column(PROJECT, nullable=False)
     status = sa.Column(sa.String(20), nullable=False, default='pending')
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
-    updated_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
     __table_args__ = (sa.UniqueConstraint('image_id', 'member', name='uq_image_members'),
                       sa.Index('ix_image_members_member', 'member', 'status'))

@@ -1,9 +1,8 @@
 """The Network API (Neutron v2.0): paste factories for network-api-paste.ini."""
-from pocketstack.common import config
 from pocketstack.common import middleware
 from pocketstack.common import wsgi
-from pocketstack.network import service as service_mod
 from pocketstack.network.api import faults
+from pocketstack.network.service import NetworkService
 
 
 def versions_factory(global_conf, **local_conf):
@@ -13,7 +12,7 @@ def versions_factory(global_conf, **local_conf):
 
 def v2_factory(global_conf, **local_conf):
     from pocketstack.network.api import router
-    return router.v2_router(service_mod.for_conf(config.lookup(global_conf)))
+    return router.v2_router(NetworkService.from_paste(global_conf))
 
 
 faultwrap_factory = wsgi.faultwrap_factory_for(faults.RENDERER)

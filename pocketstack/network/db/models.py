@@ -11,7 +11,7 @@ configured ranges, claimed with a conditional UPDATE (race-free).
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from pocketstack.common import db
+from pocketstack.common import utils
 
 SCHEMA_HEAD = '0002'
 
@@ -31,13 +31,13 @@ class StandardAttributes:
     """Neutron's standard attributes, shown on every top-level resource."""
     description = sa.Column(NAME, nullable=False, default='')
     revision_number = sa.Column(sa.BigInteger, nullable=False, default=0)
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
-    updated_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
 
     def bump_revision(self):
         """Every change of a resource gives it a new revision_number (If-Match)."""
         self.revision_number = (self.revision_number or 0) + 1
-        self.updated_at = db.utcnow()
+        self.updated_at = utils.utcnow()
 
 
 class Network(StandardAttributes, Base):
@@ -300,7 +300,7 @@ class Agent(Base):
     admin_state_up = sa.Column(sa.Boolean, nullable=False, default=True)
     description = sa.Column(NAME)
     configurations = sa.Column(sa.JSON, nullable=False, default=dict)
-    created_at = sa.Column(sa.DateTime, nullable=False, default=db.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utils.utcnow)
     started_at = sa.Column(sa.DateTime, nullable=False)
     heartbeat_timestamp = sa.Column(sa.DateTime, nullable=False)
     __table_args__ = (sa.UniqueConstraint('agent_type', 'host', name='uniq_agents0agent_type0host'),)

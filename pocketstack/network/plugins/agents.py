@@ -7,7 +7,7 @@ import datetime
 
 import sqlalchemy as sa
 
-from pocketstack.common import db as common_db
+from pocketstack.common import utils
 from pocketstack.network import exception
 from pocketstack.network.db import models
 from pocketstack.network.db import query
@@ -44,7 +44,7 @@ class AgentsPlugin(Plugin):
                    marker=None, page_reverse=False):
         filters = dict(filters or {})
         alive = filters.pop('alive', None)
-        now = common_db.utcnow()
+        now = utils.utcnow()
         with self.db.reader() as session:
             marker_row = self._row(session, marker) if marker else None
             rows = query.page(session, sa.select(models.Agent), models.Agent, filters, sorts,
@@ -56,7 +56,7 @@ class AgentsPlugin(Plugin):
 
     def get_agent(self, context, id, fields=None):
         with self.db.reader() as session:
-            return self._view(self._row(session, id), common_db.utcnow())
+            return self._view(self._row(session, id), utils.utcnow())
 
     def update_agent(self, context, id, agent):
         with self.db.writer() as session:
@@ -65,7 +65,7 @@ class AgentsPlugin(Plugin):
                 if attr in agent:
                     setattr(row, attr, agent[attr])
             session.flush()
-            return self._view(row, common_db.utcnow())
+            return self._view(row, utils.utcnow())
 
     def delete_agent(self, context, id):
         with self.db.writer() as session:

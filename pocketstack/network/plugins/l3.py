@@ -16,7 +16,7 @@ import ipaddress
 import sqlalchemy as sa
 
 from pocketstack.common import context as ctx_mod
-from pocketstack.common import db as common_db
+from pocketstack.common import utils
 from pocketstack.network import exception
 from pocketstack.network import quota
 from pocketstack.network.db import models
@@ -150,7 +150,7 @@ class L3RouterPlugin(Plugin):
         with self.db.writer() as session:
             quota.check(session, self.conf, project_id, 'router')
             row = models.Router(
-                id=common_db.new_id(dashes=True), project_id=project_id,
+                id=utils.new_id(dashes=True), project_id=project_id,
                 name=router.get('name') or '', description=router.get('description') or '',
                 admin_state_up=router.get('admin_state_up', True),
                 distributed=bool(router.get('distributed')), ha=bool(router.get('ha')),
@@ -448,7 +448,7 @@ class L3RouterPlugin(Plugin):
             network = self._external_network(session, context,
                                              fip.get('floating_network_id'), 'floatingip')
             quota.check(session, self.conf, project_id, 'floatingip')
-            fip_id = common_db.new_id(dashes=True)
+            fip_id = utils.new_id(dashes=True)
             port = self._floating_port(session, network, fip_id, fip)
             row = models.FloatingIP(
                 id=fip_id, project_id=project_id,

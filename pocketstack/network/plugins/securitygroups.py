@@ -14,7 +14,7 @@ import ipaddress
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from pocketstack.common import db as common_db
+from pocketstack.common import utils
 from pocketstack.network import exception
 from pocketstack.network import quota
 from pocketstack.network.db import models
@@ -154,7 +154,7 @@ def _check_not_default_name(name):
 
 def _new_rule(group, project_id, **attrs):
     return models.SecurityGroupRule(
-        id=common_db.new_id(dashes=True), project_id=project_id,
+        id=utils.new_id(dashes=True), project_id=project_id,
         security_group_id=group.id, description=attrs.pop('description', None) or '',
         revision_number=0, **attrs)
 
@@ -263,7 +263,7 @@ class SecurityGroupsMixin:
     @staticmethod
     def _create_default_group(session, project_id):
         group = models.SecurityGroup(
-            id=common_db.new_id(dashes=True), project_id=project_id, name='default',
+            id=utils.new_id(dashes=True), project_id=project_id, name='default',
             description='Default security group', stateful=True, revision_number=0)
         session.add(group)
         session.flush()
@@ -299,7 +299,7 @@ class SecurityGroupsMixin:
         with self.db.writer() as session:
             quota.check(session, self.conf, project_id, 'security_group')
             group = models.SecurityGroup(
-                id=common_db.new_id(dashes=True), project_id=project_id,
+                id=utils.new_id(dashes=True), project_id=project_id,
                 name=security_group.get('name') or '',
                 description=security_group.get('description') or '',
                 stateful=security_group.get('stateful', True), revision_number=0)

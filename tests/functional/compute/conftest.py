@@ -49,7 +49,7 @@ class ComputeCloud:
             network_overrides = {('neutron', 'endpoint_override'): self.network_url}
         self.image_conf = make_image_conf(tmp_path)
         self.image_app = wsgi.load_app(self.image_conf, 'image')
-        self.image_service = image_service.for_conf(self.image_conf)
+        self.image_service = image_service.ImageService.for_conf(self.image_conf)
         self.image_server = server.ThreadedServer('image', self.image_app, '127.0.0.1',
                                                   server.free_port())
         self.image_server.start()
@@ -59,7 +59,7 @@ class ComputeCloud:
             ('DEFAULT', 'auth_strategy'): 'noauth2',
             ('glance', 'endpoint_override'): self.image_url, **network_overrides,
             **(overrides or {})})
-        self.service = compute_service.for_conf(self.conf)
+        self.service = compute_service.ComputeService.for_conf(self.conf)
         self.service.flavors.ensure_defaults()
         self.app = wsgi.load_app(self.conf, 'osapi_compute')
         self.rpc_services = []
@@ -72,7 +72,7 @@ class ComputeCloud:
         self.network_conf = make_conf('network', state_path, overrides={
             ('DEFAULT', 'auth_strategy'): 'noauth'})
         self.network_app = wsgi.load_app(self.network_conf, 'neutron')
-        self.network_service = network_service.for_conf(self.network_conf)
+        self.network_service = network_service.NetworkService.for_conf(self.network_conf)
         self.network_server = server.ThreadedServer('network', self.network_app, '127.0.0.1',
                                                     server.free_port())
         self.network_server.start()

@@ -30,7 +30,7 @@ class MetadataApi:
     def __init__(self, conf):
         self.conf = conf
         self.app = wsgi.load_app(conf, 'metadata')
-        self.service = compute_service.for_conf(conf)
+        self.service = compute_service.ComputeService.for_conf(conf)
 
     def add_instance(self, name='web1', project_id='p1', key=None, user_data=None,
                      metadata=None, flavor=None, host='compute1', **columns):

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from pocketstack.common import context as ctx_mod
-from pocketstack.common import db as common_db
+from pocketstack.common import utils
 from pocketstack.common import wsgi
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import manager
@@ -33,7 +33,7 @@ class ComputeApi:
     def __init__(self, tmp_path, overrides=None):
         self.conf = make_conf('compute', tmp_path, overrides={
             ('DEFAULT', 'auth_strategy'): 'noauth2', **(overrides or {})})
-        self.service = compute_service.for_conf(self.conf)
+        self.service = compute_service.ComputeService.for_conf(self.conf)
         self.service.flavors.ensure_defaults()
         self.app = wsgi.load_app(self.conf, 'osapi_compute')
         self.db = self.service.db
@@ -50,7 +50,7 @@ class ComputeApi:
                  local_gb=200, binary=manager.BINARY):
         """A compute host as its ComputeManager registers it: its service
         (heartbeat just now, or long ago when not ``up``) and hypervisor."""
-        seen = common_db.utcnow() - datetime.timedelta(
+        seen = utils.utcnow() - datetime.timedelta(
             seconds=0 if up else 10 * self.conf.service_down_time)
         with self.db.writer() as session:
             svc = models.Service(uuid=str(uuid.uuid4()), host=host, binary=binary,
@@ -93,7 +93,7 @@ class ComputeApi:
                      deleted=False, **columns):
         """An instance row as a finished boot leaves it; its uuid."""
         uuid_ = str(uuid.uuid4())
-        now = common_db.utcnow()
+        now = utils.utcnow()
         with self.db.writer() as session:
             row = models.Instance(
                 uuid=uuid_, user_id=user_id, project_id=project_id, display_name=name,
@@ -114,7 +114,7 @@ class ComputeApi:
         """An action with its events [(event, result, host, traceback,
         details)], each taking a second from ``start_time``; its request id."""
         request_id = request_id or 'req-%s' % uuid.uuid4()
-        start = start_time or common_db.utcnow()
+        start = start_time or utils.utcnow()
         with self.db.writer() as session:
             row = models.InstanceAction(
                 instance_uuid=instance_uuid, action=action, request_id=request_id,

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from pocketstack.common import db as common_db
+from pocketstack.common import utils
 
 T0 = datetime.datetime(2026, 1, 5, 10, 0, 0)
 
@@ -120,7 +120,7 @@ def test_paging_and_time_filters_from_2_58(compute, server):
 
 def test_an_action_without_events_yet_shows_its_start_as_updated_at(compute):
     uuid = compute.add_instance('web')
-    start = common_db.utcnow()
+    start = utils.utcnow()
     compute.add_action(uuid, 'reboot', 'req-reboot', start_time=start)
     (action,) = compute.client(version='2.58').get(
         '/servers/%s/os-instance-actions' % uuid).data['instanceActions']

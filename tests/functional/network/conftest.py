@@ -31,7 +31,7 @@ class NetworkFixture:
         self.conf = make_conf('network', tmp_path, db_url, overrides={
             ('DEFAULT', 'auth_strategy'): 'noauth', **(overrides or {})})
         self.app = wsgi.load_app(self.conf, 'neutron')
-        self.service = network_service.for_conf(self.conf)
+        self.service = network_service.NetworkService.for_conf(self.conf)
         self.db = self.service.db
         self.admin = self.client('admin', 'admin')
 

@@ -14,7 +14,7 @@ from tests.conftest import make_image_conf
 @pytest.fixture
 def service(tmp_path, db_url):
     from pocketstack.image import service as service_mod
-    svc = service_mod.for_conf(make_image_conf(tmp_path, db_url))
+    svc = service_mod.ImageService.for_conf(make_image_conf(tmp_path, db_url))
     yield svc
     svc.db.dispose()
 

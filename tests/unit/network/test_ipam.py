@@ -3,7 +3,7 @@ import ipaddress
 
 import pytest
 
-from pocketstack.common import db as common_db
+from pocketstack.common import utils
 from pocketstack.network import exception, ipam
 from pocketstack.network import service as network_service
 from pocketstack.network.db import models
@@ -13,18 +13,18 @@ net = ipaddress.ip_network
 
 @pytest.fixture
 def database(tmp_path):
-    conf = network_service.new_conf([])
+    conf = network_service.NetworkService.new_conf([])
     conf.set_override('state_path', str(tmp_path))
-    from pocketstack.network import db
-    database = db.database(conf)
-    db.sync(database)
+    from pocketstack.common import service
+    database = service.database(conf, 'pocketstack.network.db')
+    service.sync(database, 'pocketstack.network.db')
     yield database
     database.dispose()
 
 
 def _subnet(session, cidr, pools):
-    network = models.Network(id=common_db.new_id(dashes=True), project_id='p', mtu=1500)
-    subnet = models.Subnet(id=common_db.new_id(dashes=True), project_id='p',
+    network = models.Network(id=utils.new_id(dashes=True), project_id='p', mtu=1500)
+    subnet = models.Subnet(id=utils.new_id(dashes=True), project_id='p',
                            network_id=network.id, ip_version=net(cidr).version, cidr=cidr)
     subnet.allocation_pools = [models.AllocationPool(first_ip=str(a), last_ip=str(b))
                                for a, b in pools]
@@ -34,8 +34,8 @@ def _subnet(session, cidr, pools):
 
 
 def _port(session, subnet):
-    port = models.Port(id=common_db.new_id(dashes=True), project_id='p',
-                       network_id=subnet.network_id, mac_address=common_db.new_id()[:12])
+    port = models.Port(id=utils.new_id(dashes=True), project_id='p',
+                       network_id=subnet.network_id, mac_address=utils.new_id()[:12])
     session.add(port)
     session.flush()
     return port

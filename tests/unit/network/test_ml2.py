@@ -11,7 +11,7 @@ from pocketstack.network.db import models
 
 @pytest.fixture
 def svc(tmp_path):
-    conf = service.new_conf([], default_config_files=[])
+    conf = service.NetworkService.new_conf([], default_config_files=[])
     conf.set_override('connection', 'sqlite:///' + str(tmp_path / 'n.sqlite'), group='database')
     conf.set_override('vni_ranges', ['100:119'], group='ml2_type_vxlan')
     conf.set_override('network_vlan_ranges', ['public', 'physnet1:10:11'],

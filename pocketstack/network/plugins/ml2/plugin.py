@@ -19,7 +19,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from pocketstack.common import db as common_db
+from pocketstack.common import utils
 from pocketstack.network import exception
 from pocketstack.network import ipam
 from pocketstack.network import quota
@@ -277,7 +277,7 @@ class Ml2Plugin(SecurityGroupsMixin, Plugin):
             driver, segment = self._new_segment(session, network)
             mtu = self._mtu(driver, network.get('mtu'))
             row = models.Network(
-                id=common_db.new_id(dashes=True), project_id=project_id,
+                id=utils.new_id(dashes=True), project_id=project_id,
                 name=network.get('name') or '', description=network.get('description') or '',
                 admin_state_up=network.get('admin_state_up', True),
                 shared=bool(network.get('shared', False)),
@@ -287,7 +287,7 @@ class Ml2Plugin(SecurityGroupsMixin, Plugin):
                 availability_zone_hints=network.get('availability_zone_hints') or [],
                 dns_domain=network.get('dns_domain') or '', revision_number=0)
             row.segments = [models.NetworkSegment(
-                id=common_db.new_id(dashes=True), network_type=segment['network_type'],
+                id=utils.new_id(dashes=True), network_type=segment['network_type'],
                 physical_network=segment['physical_network'],
                 segmentation_id=segment['segmentation_id'], segment_index=0)]
             session.add(row)
@@ -416,7 +416,7 @@ class Ml2Plugin(SecurityGroupsMixin, Plugin):
                                    % cidr)
             self._check_ipv6_modes(subnet, ip_version)
             row = models.Subnet(
-                id=common_db.new_id(dashes=True), project_id=project_id,
+                id=utils.new_id(dashes=True), project_id=project_id,
                 network_id=network.id, name=subnet.get('name') or '',
                 description=subnet.get('description') or '', ip_version=ip_version,
                 cidr=str(cidr), gateway_ip=str(gateway) if gateway else None,
@@ -570,7 +570,7 @@ class Ml2Plugin(SecurityGroupsMixin, Plugin):
             models.Port.network_id == network.id, models.Port.device_owner == DEVICE_OWNER_DHCP))
         if port is None:
             port = models.Port(
-                id=common_db.new_id(dashes=True), project_id=network.project_id,
+                id=utils.new_id(dashes=True), project_id=network.project_id,
                 network_id=network.id, name='', mac_address=self._new_mac(session, network.id),
                 admin_state_up=True, status='ACTIVE', device_owner=DEVICE_OWNER_DHCP,
                 device_id='dhcp%s-%s' % (DHCP_HOST_ID, network.id),
@@ -641,7 +641,7 @@ class Ml2Plugin(SecurityGroupsMixin, Plugin):
             else:
                 mac = self._new_mac(session, network.id)
             row = models.Port(
-                id=common_db.new_id(dashes=True), project_id=project_id,
+                id=utils.new_id(dashes=True), project_id=project_id,
                 network_id=network.id, name=port.get('name') or '',
                 description=port.get('description') or '', mac_address=mac,
                 admin_state_up=port.get('admin_state_up', True),
