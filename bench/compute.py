@@ -46,7 +46,9 @@ def start_network(state):
     return server, network_id
 
 
-def start_cloud(state, transport_url):
+def start_cloud(state, transport_url, started):
+    """The cloud (conf, image, API port, network id); what it starts goes on
+    ``started`` as it starts, so that a failure half-way stops it all."""
     from pocketstack.common import wsgi
     from pocketstack.compute import processes
     from pocketstack.compute import service as compute_service
@@ -57,9 +59,12 @@ def start_cloud(state, transport_url):
     image_conf.set_override('state_path', state)
     image_conf.set_override('flavor', 'noauth', group='paste_deploy')
     image_server = common.serve('image', wsgi.load_app(image_conf, 'image'))
-    image = default_image.register(image_service.ImageService.for_conf(image_conf), 'admin', 'cirros')
+    started.append(image_server)
+    image = default_image.register(image_service.ImageService.for_conf(image_conf), 'admin',
+                                   'cirros')
 
     network_server, network_id = start_network(state)
+    started.append(network_server)
     conf = compute_service.ComputeService.new_conf([])
     for name, value, group in (
             ('state_path', state, None), ('auth_strategy', 'noauth2', None),
@@ -74,9 +79,10 @@ def start_cloud(state, transport_url):
     service = compute_service.ComputeService.for_conf(conf)
     service.flavors.ensure_defaults()
     api_server = common.serve('osapi_compute', wsgi.load_app(conf, 'osapi_compute'))
-    rpc_services = processes.all_in_one(conf)
-    return (conf, image, [image_server, network_server, api_server], api_server.port,
-            network_id, rpc_services)
+    started.append(api_server)
+    # RPC services first in the list: they stop before the APIs they call.
+    started[:0] = processes.all_in_one(conf)
+    return conf, image, api_server.port, network_id
 
 
 def boot(client, image_id, name, networks='none'):
@@ -134,14 +140,15 @@ def main(argv=None):
     from pocketstack.common import log
     log.setup()
     state = tempfile.mkdtemp(prefix='bench-compute-')
-    conf, image, servers, port, network_id, rpc_services = start_cloud(state,
-                                                                        args.transport_url)
-    hello = common.serve('hello', common.hello_app)
-    print(common.machine())
-    bus = 'RabbitMQ' if (args.transport_url or '').startswith('rabbit') else \
-        'kombu in-memory bus'
-    print('compute: all-in-one (%s, 2 fake hosts, SQLite), m1.nano' % bus)
+    started = []
     try:
+        conf, image, port, network_id = start_cloud(state, args.transport_url, started)
+        hello = common.serve('hello', common.hello_app)
+        started.append(hello)
+        print(common.machine())
+        bus = 'RabbitMQ' if (args.transport_url or '').startswith('rabbit') else \
+            'kombu in-memory bus'
+        print('compute: all-in-one (%s, 2 fake hosts, SQLite), m1.nano' % bus)
         client = common.Http(port)
         hello_client = common.Http(hello.port)
         baseline = common.measure_sequential(lambda: hello_client.request('GET', '/'), 200)
@@ -208,10 +215,8 @@ def main(argv=None):
         hello_rate = common.measure_throughput(hello_call, 8, args.seconds)
         print(common.throughput_row('GET /servers, 10 servers', rate, hello_rate, 8))
     finally:
-        for svc in rpc_services:
-            svc.stop()
-        for server in servers + [hello]:
-            server.stop()
+        for work in started:
+            work.stop()
 
 
 if __name__ == '__main__':

@@ -65,11 +65,10 @@ def run(args, started):
         # A second Ctrl-C while stopping ends the process at once.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        # HTTP first (no new requests), then the conductor (it may be waiting
-        # on the scheduler), then the rest; each group side by side.
+        # HTTP first (no new requests), then the services' background work
+        # (compute's RPC services stop in the order their calls need).
         _stop_together(servers)
-        _stop_together(background[:1])
-        _stop_together(background[1:])
+        _stop_together(background)
         if servers:
             LOG.info('Stopped')
 

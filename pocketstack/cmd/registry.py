@@ -72,7 +72,7 @@ SERVICES = (
                   # Guests reach it through the metadata proxy, never via the catalog.
                   Api(name='metadata', port=8775, paste_app='metadata')),
             service_user='nova',
-            first_start='pocketstack.compute.flavors:on_first_start',
+            first_start='pocketstack.compute.service:on_first_start',
             background='pocketstack.compute.processes:all_in_one'),
     Service(name='network',
             service_class='pocketstack.network.service:NetworkService',

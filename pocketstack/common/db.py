@@ -10,6 +10,16 @@ On SQLite (the all-in-one default) the file is in WAL mode, so readers never
 wait for writers, and a writer takes its lock up front (``BEGIN IMMEDIATE``):
 two writers queue on the busy timeout instead of one of them failing later with
 "database is locked" when it tries to upgrade a read lock.
+
+Scopes nest: an inner ``reader()`` or ``writer()`` joins the transaction it
+is in, so functions that each open a scope compose into one transaction.  A
+``writer()`` inside a ``reader()`` is refused at once (ScopeError), as
+oslo.db's enginefacade refuses it: joining would write in a read
+transaction, which SQLite opened deferred — the "database is locked" road.
+
+Lists page with :func:`keyset`: ORDER BY the sort keys (the id last, so the
+order is total) and, after a marker row, WHERE (k1 > m1) OR (k1 = m1 AND k2 >
+m2) …, so a page costs the same however deep it is.
 """
 import contextlib
 import logging
@@ -32,6 +42,24 @@ _DEADLOCK_CODES = {1213, 1205}
 _DEADLOCK_SQLSTATES = {'40P01', '40001'}
 
 
+class ScopeError(RuntimeError):
+    """A transaction scope used the wrong way round (a programming error)."""
+
+
+class DuplicateEntry(Exception):
+    """A unique key refused a row (oslo.db's DBDuplicateEntry): another
+    request inserted the same thing first."""
+
+
+@contextlib.contextmanager
+def duplicates_refused():
+    """Turn an insert's IntegrityError into DuplicateEntry (flush inside)."""
+    try:
+        yield
+    except sa.exc.IntegrityError as e:
+        raise DuplicateEntry(str(e.orig)) from e
+
+
 class Database:
     """One service's database: engine, session scopes and migrations."""
 
@@ -40,7 +68,8 @@ class Database:
         e.g. ``'pocketstack.identity.db:migrations'``."""
         self.url = sa.engine.make_url(url)
         self.migrations = migrations
-        self.is_sqlite = self.url.get_backend_name() == 'sqlite'
+        self.dialect = self.url.get_backend_name()     # sqlite, postgresql, mysql
+        self.is_sqlite = self.dialect == 'sqlite'
         kwargs = {}
         if self.is_sqlite:
             database = self.url.database
@@ -80,15 +109,18 @@ class Database:
                 conn.exec_driver_sql('BEGIN')
 
     @contextlib.contextmanager
-    def _scope(self, bind):
+    def _scope(self, bind, writing):
         outer = getattr(self._local, 'session', None)
         if outer is not None:
+            if writing and not self._local.writing:
+                raise ScopeError('A writer() was opened inside a reader(): open the '
+                                 'writer first (it may read), or the reader after it.')
             # Nested scopes share the outer transaction: a manager calling
             # another manager stays atomic.
             yield outer
             return
         session = self._sessionmaker(bind=bind)
-        self._local.session = session
+        self._local.session, self._local.writing = session, writing
         try:
             with session.begin():
                 yield session
@@ -98,11 +130,11 @@ class Database:
 
     def reader(self):
         """A read transaction (a consistent snapshot)."""
-        return self._scope(self.engine)
+        return self._scope(self.engine, writing=False)
 
     def writer(self):
         """A write transaction: committed on success, rolled back on error."""
-        return self._scope(self._write_engine)
+        return self._scope(self._write_engine, writing=True)
 
     # -- schema --------------------------------------------------------------
 
@@ -220,3 +252,54 @@ def retry_on_deadlock(fn):
 
 def as_dict(row, *columns):
     return {c: getattr(row, c) for c in columns}
+
+
+# -- keyset pagination -----------------------------------------------------------
+
+def keyset(stmt, keys, after=None):
+    """``stmt`` ordered by ``keys`` and, given ``after`` (the values of the
+    keys in the row the last page ended on), limited to the rows after it.
+
+    ``keys``: [(column, ascending)] ending with a unique column, so the order
+    is total; a key may be an expression of a column (``col.collate('C')``),
+    written (expression, ascending, nullable).  NULLs sort first ascending
+    and last descending on every database."""
+    keys = [key if len(key) == 3 else (key[0], key[1], _nullable(key[0])) for key in keys]
+    if after is not None:
+        stmt = stmt.where(_after(after, keys))
+    return stmt.order_by(*[term for key in keys for term in _order(*key)])
+
+
+def _order(col, asc, nullable):
+    """ORDER BY terms putting NULLs first ascending and last descending
+    (PostgreSQL's own default is the opposite; MySQL has no NULLS FIRST),
+    the order _after assumes."""
+    terms = [col.asc() if asc else col.desc()]
+    if nullable:
+        terms.insert(0, col.is_(None).desc() if asc else col.is_(None).asc())
+    return terms
+
+
+def _nullable(col):
+    return bool(getattr(getattr(col, 'expression', col), 'nullable', False))
+
+
+def _after(values, keys):
+    """Rows strictly after ``values`` in the order of ``keys``:
+    (k1 > m1) OR (k1 = m1 AND k2 > m2) OR …"""
+    clauses, equal = [], []
+    for value, (col, asc, nullable) in zip(values, keys):
+        if isinstance(value, bool):
+            value = sa.literal(value)   # SQLAlchemy refuses `col < True` as written
+        if value is None:
+            # NULLs come first ascending (see _order): anything non-NULL is after.
+            beyond = col.is_not(None) if asc else sa.false()
+        elif asc:
+            beyond = col > value
+        else:
+            beyond = col < value
+            if nullable:
+                beyond = sa.or_(beyond, col.is_(None))   # … and last descending
+        clauses.append(sa.and_(*equal, beyond))
+        equal.append(col.is_(None) if value is None else col == value)
+    return sa.or_(*clauses)

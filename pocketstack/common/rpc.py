@@ -6,7 +6,17 @@ all-in-one: every RPC server and client in one process shares kombu's
 in-memory broker) or ``rabbit://guest:guest@host:5672/`` when the processes are
 spread over machines.  The request context travels with every message, so a
 compute host logs the request id the API logged.
+
+Each topic's API is versioned, as ironic's and Nova's are: the client
+(``rpcapi.py``) sends each method at the version that introduced it
+(``self.prepare('1.1')``), the server's manager declares the version it
+speaks (``target = Target(version=RPC_API_VERSION)``), and oslo.messaging
+refuses a message newer than the server (UnsupportedVersion) instead of
+calling a method with arguments it does not know.  Errors a caller is meant
+to handle (NoValidHost, InstanceNotFound) are listed with
+``@expected_exceptions``: the server logs them in one line, not a traceback.
 """
+import datetime
 import os
 import threading
 import warnings
@@ -60,8 +70,19 @@ def transport(conf):
         return _transports[url]
 
 
-class ContextSerializer(messaging.NoOpSerializer):
-    """Sends the RequestContext as a dict and rebuilds it on the other side."""
+Target = messaging.Target
+expected_exceptions = messaging.expected_exceptions
+# What a method decorated with expected_exceptions raises when called
+# directly, not over RPC (the error is its exc_info[1]).
+ExpectedException = messaging.ExpectedException
+MessagingTimeout = messaging.MessagingTimeout
+_DATETIME = '__datetime__'
+
+
+class Serializer(messaging.NoOpSerializer):
+    """Sends the RequestContext as a dict and rebuilds it on the other side;
+    datetimes in arguments and results (an instance's ``launched_at``) cross
+    the JSON wire as tagged ISO strings and arrive as datetimes again."""
 
     def serialize_context(self, context):
         return context.to_dict()
@@ -69,36 +90,59 @@ class ContextSerializer(messaging.NoOpSerializer):
     def deserialize_context(self, context):
         return ctx_mod.RequestContext.from_dict(context)
 
+    def serialize_entity(self, context, entity):
+        if isinstance(entity, datetime.datetime):
+            return {_DATETIME: entity.isoformat()}
+        if isinstance(entity, dict):
+            return {k: self.serialize_entity(context, v) for k, v in entity.items()}
+        if isinstance(entity, (list, tuple)):
+            return [self.serialize_entity(context, v) for v in entity]
+        return entity
 
-def client(conf, topic, version='1.0', timeout=None):
-    target = messaging.Target(topic=topic, version=version)
-    return messaging.get_rpc_client(transport(conf), target, serializer=ContextSerializer(),
-                                    timeout=timeout)
+    def deserialize_entity(self, context, entity):
+        if isinstance(entity, dict):
+            if len(entity) == 1 and _DATETIME in entity:
+                return datetime.datetime.fromisoformat(entity[_DATETIME])
+            return {k: self.deserialize_entity(context, v) for k, v in entity.items()}
+        if isinstance(entity, list):
+            return [self.deserialize_entity(context, v) for v in entity]
+        return entity
 
 
 class RPCAPI:
-    """Base of a topic's client class (ComputeAPI, ConductorAPI…): the
-    oslo.messaging client is made on first use, so building a service object
-    does not touch the bus."""
+    """Base of a topic's client class (ComputeAPI, ConductorAPI…).
+
+    A subclass names its ``topic`` (and ``namespace``, when several endpoints
+    share a topic, as the conductor's two do) and the newest version it may
+    send, ``RPC_API_VERSION``; each method calls ``self.prepare(version)``
+    with the version that introduced it.  The oslo.messaging client is made
+    on first use, so building a service object does not touch the bus."""
 
     topic = None
+    namespace = None
+    RPC_API_VERSION = '1.0'
 
     def __init__(self, conf):
         self.conf = conf
         self._client = None
 
-    @property
-    def client(self):
+    def prepare(self, version, server=None, timeout=None):
+        """The client for one message of ``version`` (to ``server``: one
+        host; a call waits ``timeout`` seconds, default rpc_response_timeout_s)."""
         if self._client is None:
-            self._client = client(self.conf, self.topic,
-                                  timeout=self.conf.rpc_response_timeout_s)
-        return self._client
+            target = messaging.Target(topic=self.topic, namespace=self.namespace,
+                                      version=self.RPC_API_VERSION)
+            self._client = messaging.get_rpc_client(
+                transport(self.conf), target, serializer=Serializer(),
+                timeout=self.conf.rpc_response_timeout_s)
+        return self._client.prepare(version=version, server=server, timeout=timeout)
 
 
 def server(conf, topic, host, endpoints):
     """An RPC server for ``topic`` on ``host``: casts and calls to the topic,
-    or to ``topic.host``, reach one of ``endpoints``'s methods."""
+    or to ``topic.host``, reach the method of the endpoint whose ``target``
+    namespace and version match the message."""
     target = messaging.Target(topic=topic, server=host)
     return messaging.get_rpc_server(transport(conf), target, endpoints,
-                                    serializer=ContextSerializer(),
+                                    serializer=Serializer(),
                                     access_policy=messaging.DefaultRPCAccessPolicy)

@@ -1,34 +1,28 @@
 """The compute API (Nova's ``nova/compute/api.py``): the rules of every
 server operation, checked where the request arrives, before anything is sent
-to another process.
+to another process.  Its reads and writes are compute/db/'s functions; where
+a check and the write it guards must not be split by another request, they
+run in one ``self.db.writer()`` transaction.
 
 A boot is validated here (flavor, image through the Image service, key pair,
 zone, quotas), its instances written as ``building/scheduling``, its action
 recorded, and then ``build_instances`` is *cast* to the conductor — the API
 answers 202 without waiting (seed 004).  Other operations check the
-instance's state (409 otherwise), set the task state and cast to the host.
+instance's state (409 otherwise: :meth:`API._check_state`, the one guard),
+set the task state and cast to the host.
 """
 import base64
 import binascii
 import ipaddress
 import logging
-import uuid as uuid_mod
-
-import sqlalchemy as sa
 
 from pocketstack.common import exception
 from pocketstack.common import utils
-from pocketstack.compute import aggregates
+from pocketstack.compute import actions
 from pocketstack.compute import exception as compute_exc
-from pocketstack.compute import instances
-from pocketstack.compute import manager
-from pocketstack.compute import migrations
 from pocketstack.compute import network as network_mod
-from pocketstack.compute import quotas
-from pocketstack.compute import server_groups
 from pocketstack.compute import states
-from pocketstack.compute.db import models
-from pocketstack.compute.scheduler import manager as scheduler_manager
+from pocketstack.compute.db import instances as db_instances
 
 LOG = logging.getLogger(__name__)
 
@@ -43,8 +37,9 @@ POWER_ACTIONS = {
     'unrescue': ([states.RESCUED], states.UNRESCUING),
 }
 _UNSET = object()
-# Where ports may be attached and detached (Nova's os-interface).
-INTERFACE_VM_STATES = [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED]
+# Where ports may be attached and detached (Nova's os-interface), and where
+# metadata and tags may change.
+CHANGEABLE_VM_STATES = [states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED]
 
 
 def image_summary(image):
@@ -98,58 +93,45 @@ class API:
         self.images = service.images
         self.network = service.network
         self.flavors = service.flavors
-        self.conductor = service.conductor_rpcapi
+        self.hosts = service.hosts
+        self.quotas = service.quotas
+        self.server_groups = service.server_groups
+        self.actions = service.actions
+        self.migrations = service.migrations
+        self.compute_task = service.compute_task_rpcapi
         self.compute = service.compute_rpcapi
-        self.server_groups = server_groups.ServerGroupAPI(service)
 
     # -- reading -------------------------------------------------------------------
 
     def get(self, context, uuid, read_deleted=False):
         """The instance, if ``context`` may see it (another project's is 404)."""
         try:
-            instance = instances.get(self.db, uuid, read_deleted=read_deleted)
+            instance = db_instances.get(self.db, uuid, read_deleted=read_deleted)
         except compute_exc.InstanceNotFound:
             raise exception.NotFound('Instance %s could not be found.' % uuid)
         if instance['project_id'] != context.project_id and not context.is_admin_role:
             raise exception.NotFound('Instance %s could not be found.' % uuid)
         return instance
 
-    def list(self, context, filters, sort_keys, limit, marker, all_tenants=False,
-             deleted=False):
-        """One page of instances ``context`` may see, filtered and sorted.
-        ``filters`` holds ``project_id``, ``changes-since`` / ``changes-before``
-        (times) and tests on the instance dicts (name is a regular expression,
-        as in Nova), so they behave alike on every database."""
-        query = sa.select(models.Instance)
+    def list(self, context, filters, sort_keys, limit, marker=None, all_tenants=False,
+             matches=None):
+        """One page of the instances ``context`` may see (db/instances.page):
+        a member's own project's; an admin's own project's, or those of
+        ``filters['project_id']`` or of every project with ``all_tenants``.
+        Deleted servers are listed to admins who ask (``filters['deleted']``)
+        and to anyone asking what changed (``changes-since`` / ``-before``)."""
+        filters = dict(filters)
         project = filters.pop('project_id', None)
-        if not context.is_admin_role:
+        if not context.is_admin_role or (project is None and not all_tenants):
             project = context.project_id
-        elif project is None and not all_tenants:
-            project = context.project_id
-        if project is not None:
-            query = query.where(models.Instance.project_id == project)
-        changes_since = filters.pop('changes-since', None)
-        changes_before = filters.pop('changes-before', None)
-        if changes_since is not None:
-            query = query.where(models.Instance.updated_at >= changes_since)
-        if changes_before is not None:
-            query = query.where(models.Instance.updated_at <= changes_before)
-        if changes_since is None and changes_before is None and not deleted:
-            # Deleted servers are listed to admins who ask, and to anyone
-            # asking what changed.
-            query = query.where(models.Instance.deleted == 0)
-        with self.db.reader() as session:
-            found = [instances.to_dict(r) for r in session.scalars(query)]
-        found = [i for i in found if all(test(i) for test in filters.values())]
-        for key, direction in reversed(sort_keys):
-            found.sort(key=lambda i, k=key: (i[k] is not None, i[k] if i[k] is not None else ''),
-                       reverse=direction == 'desc')
-        if marker is not None:
-            positions = [n for n, i in enumerate(found) if i['uuid'] == marker]
-            if not positions:
-                raise exception.BadRequest('marker [%s] not found' % marker)
-            found = found[positions[0] + 1:]
-        return found[:limit]
+        filters['project_id'] = project
+        if filters.get('deleted') is None and filters.get('changes-since') is None \
+                and filters.get('changes-before') is None:
+            filters['deleted'] = False
+        try:
+            return db_instances.page(self.db, filters, sort_keys, limit, marker, matches)
+        except compute_exc.MarkerNotFound:
+            raise exception.BadRequest('marker [%s] not found' % marker)
 
     def external_event(self, context, event):
         """An event another service reports about a server (NotFound when
@@ -175,25 +157,16 @@ class API:
                         instance['uuid'], getattr(e, 'message', e))
             return instance
         if network_info != instance['network_info']:
-            instances.update(self.db, instance['uuid'], network_info=network_info)
+            db_instances.update(self.db, instance['uuid'], network_info=network_info)
         return dict(instance, network_info=network_info)
 
     def faults(self, uuids):
         """The latest fault of each instance that has one."""
-        with self.db.reader() as session:
-            rows = session.scalars(sa.select(models.InstanceFault).where(
-                models.InstanceFault.instance_uuid.in_(list(uuids)))
-                .order_by(models.InstanceFault.id)).all()
-        return {r.instance_uuid: r for r in rows}
+        return db_instances.latest_faults(self.db, uuids)
 
     def host_statuses(self):
         """{host: UP / DOWN / MAINTENANCE} for the 2.16 ``host_status``."""
-        with self.db.reader() as session:
-            services = session.scalars(sa.select(models.Service).where(
-                models.Service.binary == manager.BINARY)).all()
-        return {s.host: 'MAINTENANCE' if s.disabled else
-                'UP' if scheduler_manager.service_is_up(self.conf, s) else 'DOWN'
-                for s in services}
+        return self.hosts.statuses()
 
     # -- boot ------------------------------------------------------------------------
 
@@ -221,11 +194,7 @@ class API:
             except (binascii.Error, ValueError):
                 raise exception.BadRequest('User data needs to be valid base 64.')
         metadata = metadata or {}
-        with self.db.reader() as session:
-            max_items = quotas.limit(session, self.conf, context.project_id, 'metadata_items')
-        if len(metadata) > max_items >= 0:
-            raise exception.Forbidden('Quota exceeded for metadata_items: maximum %d.'
-                                      % max_items)
+        self._check_metadata_quota(context.project_id, metadata)
         zone, _, forced_host = (availability_zone or self.conf.default_schedule_zone
                                 or '').partition(':')
         if zone and zone not in self.availability_zones():
@@ -243,45 +212,38 @@ class API:
         group_uuid = _group_hint(scheduler_hints)
         reservation_id = 'r-' + utils.new_id()[:8]
         now = utils.utcnow()
-        rows = []
-        with self.db.writer() as session:
-            count = self._check_quota(session, context, flavor, min_count, max_count)
+        with self.db.writer():
+            count = self.quotas.boot_count(context.project_id, flavor, min_count, max_count)
+            rows = []
             for index in range(count):
                 display_name = name if count == 1 else '%s-%d' % (name, index + 1)
-                row = models.Instance(
-                    uuid=str(uuid_mod.uuid4()), user_id=context.user_id,
-                    project_id=context.project_id, display_name=display_name,
-                    display_description=description, hostname=hostname or _hostname(display_name),
-                    image_ref=image['id'], flavor=flavor,
-                    vm_state=states.BUILDING, task_state=states.SCHEDULING,
-                    power_state=states.NOSTATE, availability_zone=zone or None,
-                    key_name=key_name, key_data=key_data, user_data=user_data,
-                    config_drive='True' if config_drive else '', access_ip_v4=access_ip_v4,
-                    access_ip_v6=access_ip_v6, reservation_id=reservation_id,
-                    launch_index=index, system_metadata=system_metadata,
-                    scheduler_hints=_hint_lists(scheduler_hints),
-                    created_at=now, updated_at=now)
-                row.metadata_items = [models.InstanceMetadata(key=k, value=v)
-                                      for k, v in metadata.items()]
-                row.tags = [models.InstanceTag(tag=t) for t in sorted(set(tags))]
-                session.add(row)
-                session.add(models.InstanceAction(
-                    instance_uuid=row.uuid, action='create', request_id=context.request_id,
-                    user_id=context.user_id, project_id=context.project_id, start_time=now))
-                rows.append(row)
-            session.flush()
+                rows.append({
+                    'uuid': utils.new_id(dashes=True), 'user_id': context.user_id,
+                    'project_id': context.project_id, 'display_name': display_name,
+                    'display_description': description,
+                    'hostname': hostname or _hostname(display_name),
+                    'image_ref': image['id'], 'flavor': flavor,
+                    'vm_state': states.BUILDING, 'task_state': states.SCHEDULING,
+                    'power_state': states.NOSTATE, 'availability_zone': zone or None,
+                    'key_name': key_name, 'key_data': key_data, 'user_data': user_data,
+                    'config_drive': 'True' if config_drive else '',
+                    'access_ip_v4': access_ip_v4, 'access_ip_v6': access_ip_v6,
+                    'reservation_id': reservation_id, 'launch_index': index,
+                    'system_metadata': system_metadata,
+                    'scheduler_hints': _hint_lists(scheduler_hints),
+                    'created_at': now, 'updated_at': now})
+            created = db_instances.create(self.db, context, rows, metadata, tags, now)
             group = None
             if group_uuid:
-                group = self.server_groups.add_members(session, context, group_uuid,
-                                                       [r.uuid for r in rows])
-            created = [instances.to_dict(r) for r in rows]
+                group = self.server_groups.add_members(context, group_uuid,
+                                                       [i['uuid'] for i in created])
         request_spec = {'flavor': flavor, 'image': image_summary(image),
                         'availability_zone': zone or None, 'num_instances': len(created),
                         'project_id': context.project_id, 'force_host': host or None,
                         'instance_group': group}
         LOG.info('Casting build_instances for %s to the conductor',
                  ', '.join(i['uuid'] for i in created))
-        self.conductor.build_instances(context, [i['uuid'] for i in created], request_spec)
+        self.compute_task.build_instances(context, [i['uuid'] for i in created], request_spec)
         return created, reservation_id
 
     # -- networks ----------------------------------------------------------------------
@@ -386,8 +348,12 @@ class API:
 
     def _check_requested_host(self, context, host, rule):
         self.service.policy.authorize(context, 'os_compute_api:%s' % rule, {})
-        if host not in self.host_statuses():
+        if host not in self.hosts.compute_hosts():
             raise exception.BadRequest('Compute host %s could not be found.' % host)
+
+    def _check_metadata_quota(self, project_id, metadata):
+        self.quotas.check_count(project_id, 'metadata_items', len(metadata),
+                                'Quota exceeded for metadata_items: maximum {limit}.')
 
     def _bootable_image(self, context, image_ref, flavor):
         if not image_ref:
@@ -404,32 +370,9 @@ class API:
             raise exception.BadRequest('Flavor\'s disk is too small for requested image.')
         return image
 
-    def _check_quota(self, session, context, flavor, min_count, max_count):
-        """How many of ``max_count`` instances fit the project's quotas (at least
-        ``min_count``, else 403 naming the exceeded resource)."""
-        usage = quotas.project_usage(session, context.project_id)
-        limits = quotas.limits(session, self.conf, context.project_id)
-        per_instance = {'instances': 1, 'cores': flavor['vcpus'], 'ram': flavor['ram']}
-        count = max_count
-        for resource, each in per_instance.items():
-            limit = limits[resource]
-            if limit < 0 or each == 0:
-                continue
-            fits = (limit - usage[resource]) // each
-            if fits < min_count:
-                raise compute_exc.QuotaExceeded(resources=resource, req=each * min_count,
-                                                used=usage[resource], allowed=limit)
-            count = min(count, fits)
-        return count
-
     def host_zones(self):
         """{compute host: its availability zone}."""
-        with self.db.reader() as session:
-            services = session.scalars(sa.select(models.Service).where(
-                models.Service.binary == manager.BINARY)).all()
-            zones = aggregates.aggregate_zones(session)
-        return {s.host: aggregates.service_zone(s, zones, self.conf.default_availability_zone)
-                for s in services}
+        return self.hosts.zones()
 
     def availability_zones(self):
         return set(self.host_zones().values())
@@ -442,41 +385,104 @@ class API:
         task state; the instance as it was (Nova's ``check_instance_lock``,
         ``check_instance_state`` and ``check_instance_host``)."""
         instance = self._actionable(context, uuid, action, vm_states, task_states, needs_host)
-        if not instances.update(self.db, uuid, expected_task_state=list(task_states),
-                                task_state=task_state):
+        if not db_instances.update(self.db, uuid, expected_task_state=list(task_states),
+                                   task_state=task_state):
             raise compute_exc.InstanceInvalidState(action=action, uuid=uuid, attr='task_state',
                                                    state='changed')
-        instances.start_action(self.db, context, uuid, action)
+        self.actions.start(context, uuid, action)
         return instance
 
     def _actionable(self, context, uuid, action, vm_states, task_states=(None,),
                     needs_host=True):
-        """The instance, if ``action`` may run on it now: not locked (unless
-        by the caller or for an admin), in one of ``vm_states`` and
-        ``task_states``, on a host when it ``needs_host``."""
+        """The instance, if ``action`` may run on it now (_check_state)."""
         instance = self.get(context, uuid)
-        self._check_lock(context, instance)
+        self._check_state(context, instance, action, vm_states, task_states, needs_host)
+        return instance
+
+    @staticmethod
+    def _check_state(context, instance, action, vm_states, task_states=(None,),
+                     needs_host=False, check_lock=True):
+        """409 unless ``action`` may run on the instance now: not locked
+        (unless for an admin; with ``check_lock``), in one of ``vm_states``
+        and of ``task_states`` (None: any), on a host when it ``needs_host``."""
+        uuid = instance['uuid']
+        if check_lock and instance['locked'] and not context.is_admin_role:
+            raise compute_exc.InstanceIsLocked(uuid=uuid)
         if instance['vm_state'] not in vm_states:
             raise compute_exc.InstanceInvalidState(action=action, uuid=uuid, attr='vm_state',
                                                    state=instance['vm_state'])
-        if instance['task_state'] not in task_states:
+        if task_states is not None and instance['task_state'] not in task_states:
             raise compute_exc.InstanceInvalidState(action=action, uuid=uuid, attr='task_state',
                                                    state=instance['task_state'])
         if needs_host and not instance['host']:
             raise compute_exc.InstanceNotReady(uuid=uuid)
-        return instance
 
     @staticmethod
     def _check_lock(context, instance):
         if instance['locked'] and not context.is_admin_role:
             raise compute_exc.InstanceIsLocked(uuid=instance['uuid'])
 
+    # -- metadata and tags (checked and changed with the instance's row locked) ----------
+
+    def update_metadata(self, context, uuid, changes, replace=False, remove=None):
+        """Merge ``changes`` into the server's metadata (all of it replaced
+        with ``replace``; ``remove``: the key to drop, 404 if there is none),
+        while it is changeable and idle and the project's metadata_items quota
+        allows; the metadata afterwards."""
+        action = 'delete metadata' if remove is not None else 'update metadata'
+        with self.db.writer():
+            instance = db_instances.get(self.db, uuid, lock=True)
+            self._check_state(context, instance, action, CHANGEABLE_VM_STATES)
+            wanted = {} if replace else dict(instance['metadata'])
+            wanted.update(changes)
+            if remove is not None:
+                if remove not in wanted:
+                    raise exception.NotFound('Metadata item was not found')
+                del wanted[remove]
+            self._check_metadata_quota(instance['project_id'], wanted)
+            db_instances.set_metadata(self.db, uuid, wanted)
+            return wanted
+
+    def _tags_changeable(self, context, uuid, action):
+        """The instance, its row locked, if its tags may change now (any task,
+        locked or not: Nova checks only the vm_state)."""
+        instance = db_instances.get(self.db, uuid, lock=True)
+        self._check_state(context, instance, action, CHANGEABLE_VM_STATES, task_states=None,
+                          check_lock=False)
+        return instance
+
+    def set_tags(self, context, uuid, tags):
+        with self.db.writer():
+            self._tags_changeable(context, uuid, 'update tags')
+            db_instances.set_tags(self.db, uuid, set(tags))
+
+    def add_tag(self, context, uuid, tag, max_tags):
+        """Add one tag; False when the server had it already.  400 past ``max_tags``."""
+        with self.db.writer():
+            instance = self._tags_changeable(context, uuid, 'update tag')
+            if tag in instance['tags']:
+                return False
+            if len(instance['tags']) >= max_tags:
+                raise exception.BadRequest('The number of tags exceeded the per-server '
+                                           'limit %d' % max_tags)
+            return db_instances.add_tag(self.db, uuid, tag)
+
+    def remove_tag(self, context, uuid, tag=None):
+        """Drop one tag (404 if the server has none such), or every tag."""
+        with self.db.writer():
+            instance = self._tags_changeable(context, uuid,
+                                             'delete tag' if tag is not None else 'delete tags')
+            if tag is not None and tag not in instance['tags']:
+                raise exception.NotFound("Server %s has no tag '%s'" % (uuid, tag))
+            db_instances.set_tags(self.db, uuid, set(instance['tags']) - {tag}
+                                  if tag is not None else set())
+
     def update(self, context, uuid, **values):
         """Change what ``PUT /servers/{id}`` may change (name, description,
         access IPs, hostname); the instance as it is now."""
         self.get(context, uuid)
         if values:
-            instances.update(self.db, uuid, **values)
+            db_instances.update(self.db, uuid, **values)
         return self.get(context, uuid)
 
     def delete(self, context, uuid):
@@ -484,20 +490,20 @@ class API:
         scheduled, shelved offloaded) or its host is down (Nova's local delete)."""
         instance = self.get(context, uuid)
         self._check_lock(context, instance)
-        instances.start_action(self.db, context, uuid, 'delete')
+        self.actions.start(context, uuid, 'delete')
         if instance['vm_state'] in (states.SHELVED, states.SHELVED_OFFLOADED):
             self._delete_shelved_image(context, instance)
-        if instance['host'] is None and manager.mark_deleted(self.db, uuid, unplaced_only=True):
+        if instance['host'] is None and db_instances.destroy(self.db, uuid, unplaced_only=True):
             self._release_network(context, instance)
             return
         instance = self.get(context, uuid)  # a conductor may have placed it meanwhile
         if self.host_statuses().get(instance['host']) == 'DOWN':
             LOG.warning('Host %s of instance %s is down: deleting it locally',
                         instance['host'], uuid)
-            manager.mark_deleted(self.db, uuid)
+            db_instances.destroy(self.db, uuid)
             self._release_network(context, instance)
             return
-        instances.update(self.db, uuid, task_state=states.DELETING)
+        db_instances.update(self.db, uuid, task_state=states.DELETING)
         self.compute.terminate_instance(context, uuid, instance['host'])
 
     def _release_network(self, context, instance):
@@ -561,17 +567,17 @@ class API:
 
     def lock(self, context, uuid, reason=None):
         instance = self.get(context, uuid)
-        instances.start_action(self.db, context, uuid, 'lock')
-        instances.update(self.db, uuid, locked=True, locked_reason=reason,
-                         locked_by='owner' if instance['project_id'] == context.project_id
-                         else 'admin')
+        self.actions.start(context, uuid, 'lock')
+        db_instances.update(self.db, uuid, locked=True, locked_reason=reason,
+                            locked_by='owner' if instance['project_id'] == context.project_id
+                            else 'admin')
 
     def unlock(self, context, uuid):
         instance = self.get(context, uuid)
         if instance['locked'] and instance['locked_by'] == 'admin' and not context.is_admin_role:
             raise exception.Forbidden('Instance %s was locked by an admin.' % uuid)
-        instances.start_action(self.db, context, uuid, 'unlock')
-        instances.update(self.db, uuid, locked=False, locked_reason=None, locked_by=None)
+        self.actions.start(context, uuid, 'unlock')
+        db_instances.update(self.db, uuid, locked=False, locked_reason=None, locked_by=None)
 
     def _snapshot_record(self, context, instance, name, extra_properties=None):
         """Create the queued image a snapshot fills (as Nova, before casting)."""
@@ -591,7 +597,7 @@ class API:
         try:
             return instance, self._snapshot_record(context, instance, name, properties)
         except Exception:
-            instances.update(self.db, uuid, expected_task_state=task_state, task_state=None)
+            db_instances.update(self.db, uuid, expected_task_state=task_state, task_state=None)
             raise
 
     def snapshot(self, context, uuid, name, metadata=None):
@@ -655,8 +661,8 @@ class API:
                              [states.SHELVED, states.SHELVED_OFFLOADED], states.UNSHELVING,
                              needs_host=False)
         if new_zone:
-            instances.update(self.db, uuid, availability_zone=availability_zone)
-        self.conductor.unshelve_instance(context, uuid, {
+            db_instances.update(self.db, uuid, availability_zone=availability_zone)
+        self.compute_task.unshelve_instance(context, uuid, {
             'flavor': instance['flavor'], 'availability_zone': zone,
             'image': {'id': instance['system_metadata'].get('shelved_image_id')},
             'force_host': host, 'instance_uuid': uuid,
@@ -676,10 +682,10 @@ class API:
         system_metadata = {k: v for k, v in instance['system_metadata'].items()
                            if not k.startswith('image_')}
         system_metadata.update(_image_system_metadata(image))
-        instances.update(self.db, uuid, image_ref=image['id'], system_metadata=system_metadata,
-                         **values)
+        db_instances.update(self.db, uuid, image_ref=image['id'],
+                            system_metadata=system_metadata, **values)
         if metadata is not None:
-            instances.replace_metadata(self.db, uuid, metadata)
+            db_instances.set_metadata(self.db, uuid, metadata)
         self.compute.rebuild_instance(context, uuid, instance['host'], image['id'])
         return self.get(context, uuid)
 
@@ -693,22 +699,20 @@ class API:
             raise exception.BadRequest('When resizing, instances must change flavor!')
         if new_flavor['disk'] < instance['flavor']['disk']:
             raise exception.BadRequest('Resize error: Unable to resize disk down.')
-        with self.db.reader() as session:
-            self._check_resize_quota(session, instance, new_flavor)
+        self.quotas.check_resize(instance, new_flavor)
         self._act(context, uuid, 'resize', [states.ACTIVE, states.STOPPED], states.RESIZE_PREP)
         try:
             # Checked again where the new flavor starts counting, so that
             # concurrent upsizes in the project cannot both pass.
-            with self.db.writer() as session:
-                self._check_resize_quota(session, instance, new_flavor)
-                session.execute(sa.update(models.Instance).where(
-                    models.Instance.uuid == uuid).values(new_flavor=new_flavor))
+            with self.db.writer():
+                self.quotas.check_resize(instance, new_flavor)
+                db_instances.update(self.db, uuid, new_flavor=new_flavor)
         except compute_exc.QuotaExceeded:
-            instances.update(self.db, uuid, expected_task_state=states.RESIZE_PREP,
-                             task_state=None)
+            db_instances.update(self.db, uuid, expected_task_state=states.RESIZE_PREP,
+                                task_state=None)
             raise
-        migrations.start(self.db, context, instance, 'resize', new_flavor)
-        self.conductor.resize_instance(context, uuid, {
+        self.migrations.start(context, instance, 'resize', new_flavor)
+        self.compute_task.resize_instance(context, uuid, {
             'flavor': new_flavor, 'availability_zone': instance['availability_zone'],
             'instance_uuid': uuid, 'instance_group': self._group_spec(uuid)}, new_flavor)
 
@@ -723,47 +727,31 @@ class API:
                 raise exception.BadRequest('The target host can\'t be the same one.')
         self._act(context, uuid, 'migrate', [states.ACTIVE, states.STOPPED],
                   states.RESIZE_PREP)
-        instances.update(self.db, uuid, new_flavor=instance['flavor'])
-        migrations.start(self.db, context, instance, 'migration', instance['flavor'])
-        self.conductor.resize_instance(context, uuid, {
+        db_instances.update(self.db, uuid, new_flavor=instance['flavor'])
+        self.migrations.start(context, instance, 'migration', instance['flavor'])
+        self.compute_task.resize_instance(context, uuid, {
             'flavor': instance['flavor'], 'availability_zone': instance['availability_zone'],
             'instance_uuid': uuid, 'instance_group': self._group_spec(uuid),
             'force_host': host}, instance['flavor'])
 
     def server_groups_of(self, uuid):
-        with self.db.reader() as session:
-            return server_groups.groups_of(session, [uuid])[uuid]
+        return self.server_groups.groups_of([uuid])[uuid]
 
     def _group_spec(self, uuid):
         """The server group a move must respect, or None."""
-        with self.db.reader() as session:
-            return server_groups.of_instance(session, uuid)
-
-    def _check_resize_quota(self, session, instance, new_flavor):
-        """An upsize needs room in the project's cores and RAM quotas for
-        what the new flavor adds (403 otherwise, as Nova's message)."""
-        usage = quotas.project_usage(session, instance['project_id'])
-        limits = quotas.limits(session, self.conf, instance['project_id'])
-        before = quotas.held(instance)
-        after = quotas.held(dict(instance, new_flavor=new_flavor))
-        for resource in ('cores', 'ram'):
-            delta = after[resource] - before[resource]
-            limit = limits[resource]
-            if delta > 0 and 0 <= limit < usage[resource] + delta:
-                raise compute_exc.QuotaExceeded(resources=resource, req=delta,
-                                                used=usage[resource], allowed=limit)
+        return self.server_groups.spec_of(uuid)
 
     def confirm_resize(self, context, uuid):
         instance = self._act(context, uuid, 'confirmResize', [states.RESIZED],
                              states.RESIZE_CONFIRMING)
-        migrations.update(self.db, uuid, 'confirming')
+        self.migrations.update(uuid, 'confirming')
         self.compute.confirm_resize(context, uuid,
                                     instance['system_metadata']['resize_source_host'])
 
     def revert_resize(self, context, uuid):
         instance = self._act(context, uuid, 'revertResize', [states.RESIZED],
                              states.RESIZE_REVERTING)
-        migrations.update(self.db, uuid, 'reverting')
+        self.migrations.update(uuid, 'reverting')
         self.compute.revert_resize(context, uuid, instance['host'])
 
     # -- interfaces (os-interface) -------------------------------------------------------
@@ -790,7 +778,7 @@ class API:
     def _interface_change(self, context, uuid, action):
         """The server, if ports may be attached or detached now (running,
         stopped, paused or suspended, no task, not locked)."""
-        instance = self._actionable(context, uuid, action, INTERFACE_VM_STATES)
+        instance = self._actionable(context, uuid, action, CHANGEABLE_VM_STATES)
         if not self.network.configured():
             raise exception.BadRequest('There is no Network service to attach ports from.')
         return instance
@@ -818,14 +806,14 @@ class API:
                 except ValueError:
                     raise exception.BadRequest('Invalid fixed IP address (%s)' % fixed_ip)
             request = {'network_id': network_id, 'fixed_ip': fixed_ip}
-        instances.start_action(self.db, context, uuid, 'attach_interface')
-        with instances.event(self.db, context, uuid, 'api_attach_interface', instance['host']):
+        self.actions.start(context, uuid, 'attach_interface')
+        with actions.event(self.db, context, uuid, 'api_attach_interface', instance['host']):
             (vif,) = self.network.allocate(
                 context, instance, [request], instance['host'],
                 instance['system_metadata'].get('security_group_ids'))
             with self.db.writer():
-                current = instances.get(self.db, uuid)['network_info'] or []
-                instances.update(self.db, uuid, network_info=[
+                current = db_instances.get(self.db, uuid, lock=True)['network_info'] or []
+                db_instances.update(self.db, uuid, network_info=[
                     v for v in current if v['id'] != vif['id']] + [vif])
         return self.network.get_port(context, vif['id'])
 
@@ -836,12 +824,12 @@ class API:
         vifs = [v for v in instance['network_info'] or () if v['id'] == port_id]
         if not vifs:
             raise exception.NotFound('Port %s is not attached' % port_id)
-        instances.start_action(self.db, context, uuid, 'detach_interface')
-        with instances.event(self.db, context, uuid, 'api_detach_interface', instance['host']):
+        self.actions.start(context, uuid, 'detach_interface')
+        with actions.event(self.db, context, uuid, 'api_detach_interface', instance['host']):
             self.network.release(context, vifs)
             with self.db.writer():
-                current = instances.get(self.db, uuid)['network_info'] or []
-                instances.update(self.db, uuid, network_info=[
+                current = db_instances.get(self.db, uuid, lock=True)['network_info'] or []
+                db_instances.update(self.db, uuid, network_info=[
                     v for v in current if v['id'] != port_id])
 
     # -- security groups -------------------------------------------------------------------
@@ -887,8 +875,7 @@ class API:
         if add and any(p.get('port_security_enabled') is False for p in ports):
             raise exception.BadRequest('Network requires port_security_enabled and subnet '
                                        'associated in order to apply security groups.')
-        instances.start_action(self.db, context, uuid,
-                               'addSecurityGroup' if add else 'removeSecurityGroup')
+        self.actions.start(context, uuid, 'addSecurityGroup' if add else 'removeSecurityGroup')
         for port in ports:
             groups = list(port.get('security_groups') or ())
             if add and group['id'] not in groups:
@@ -906,7 +893,7 @@ class API:
         if add:
             names.append(group['name'])
             ids.append(group['id'])
-        instances.update(self.db, uuid, system_metadata=dict(
+        db_instances.update(self.db, uuid, system_metadata=dict(
             system_metadata, security_groups=names, security_group_ids=ids))
 
     def console_output(self, context, uuid, length=None):
@@ -914,6 +901,35 @@ class API:
         if not instance['host']:
             raise compute_exc.InstanceNotReady(uuid=uuid)
         return self.compute.get_console_output(context, uuid, instance['host'], length)
+
+    # -- what other APIs read of instances ---------------------------------------------
+
+    def launched_within(self, start, stop, project_id=None, limit=None, marker=None):
+        """Instances that ran between ``start`` and ``stop``, deleted ones too,
+        oldest first (os-simple-tenant-usage)."""
+        return db_instances.launched_within(self.db, start, stop, project_id, limit, marker)
+
+    def for_metadata(self, uuid):
+        """(the instance, its key pair's type, its zone) for the metadata API;
+        InstanceNotFound when there is none."""
+        instance = db_instances.get(self.db, uuid)
+        key_type = 'ssh'
+        if instance['key_name']:
+            keypair = self.service.keypairs.find(instance['user_id'], instance['key_name'])
+            if keypair is not None and keypair['public_key'] == instance['key_data']:
+                key_type = keypair['type']
+        zone = instance['availability_zone']
+        if not zone and instance['host']:
+            zone = self.hosts.zone_of(instance['host'])
+        return instance, key_type, zone
+
+    def set_system_metadata(self, uuid, items):
+        """Add ``items`` to the instance's system metadata (the metadata API
+        keeps the password a guest posts there); False once it is deleted."""
+        with self.db.writer():
+            instance = db_instances.get(self.db, uuid, lock=True)
+            return db_instances.update(self.db, uuid, system_metadata=dict(
+                instance['system_metadata'] or {}, **items))
 
 
 def _hostname(display_name):

@@ -44,3 +44,15 @@ class BuildFailed(exception.PocketstackError):
 class QuotaExceeded(exception.Forbidden):
     message = 'Quota exceeded for %(resources)s: Requested %(req)s, but already used %(used)s ' \
               'of %(allowed)s %(resources)s'
+
+
+class MarkerNotFound(exception.BadRequest):
+    message = 'Marker %(marker)s could not be found.'
+
+
+class FlavorNotFound(exception.NotFound):
+    message = 'Flavor %(id)s could not be found.'
+
+
+class AggregateNotFound(exception.NotFound):
+    message = 'Aggregate %(id)s could not be found.'

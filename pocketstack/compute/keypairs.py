@@ -6,17 +6,16 @@ import binascii
 import datetime
 import hashlib
 
-import sqlalchemy as sa
 from cryptography import exceptions as crypto_exc
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from pocketstack.common import db as common_db
 from pocketstack.common import exception
-from pocketstack.common import utils
-from pocketstack.compute import quotas
-from pocketstack.compute.db import models
+from pocketstack.compute.db import keypairs as db_keypairs
+from pocketstack.compute.db import quotas as db_quotas
 
 SSH, X509 = 'ssh', 'x509'
 
@@ -73,12 +72,6 @@ def generate(key_type, user_id):
     return private, public, x509_fingerprint(public)
 
 
-def to_dict(row):
-    return {'name': row.name, 'user_id': row.user_id, 'fingerprint': row.fingerprint,
-            'public_key': row.public_key, 'type': row.type, 'id': row.id,
-            'created_at': row.created_at}
-
-
 def _not_found(user_id, name):
     return exception.NotFound('Keypair %s not found for user %s' % (name, user_id))
 
@@ -87,30 +80,24 @@ class KeypairManager:
 
     def __init__(self, service):
         self.db = service.db
-        self.conf = service.conf
+        self.quotas = service.quotas
+
+    def find(self, user_id, name):
+        """The user's key pair of that name, or None."""
+        return db_keypairs.get(self.db, user_id, name)
 
     def get(self, user_id, name):
-        with self.db.reader() as session:
-            row = session.scalar(sa.select(models.KeyPair).where(
-                models.KeyPair.user_id == user_id, models.KeyPair.name == name))
-            if row is None:
-                raise _not_found(user_id, name)
-            return to_dict(row)
+        found = self.find(user_id, name)
+        if found is None:
+            raise _not_found(user_id, name)
+        return found
 
     def list(self, user_id, limit=None, marker=None):
         """A user's key pairs by name, after ``marker`` (a name; 400 if unknown)."""
-        with self.db.reader() as session:
-            query = sa.select(models.KeyPair).where(
-                models.KeyPair.user_id == user_id).order_by(models.KeyPair.name)
-            if marker is not None:
-                if session.scalar(sa.select(models.KeyPair.id).where(
-                        models.KeyPair.user_id == user_id,
-                        models.KeyPair.name == marker)) is None:
-                    raise exception.BadRequest('Marker %s could not be found.' % marker)
-                query = query.where(models.KeyPair.name > marker)
-            if limit is not None:
-                query = query.limit(limit)
-            return [to_dict(r) for r in session.scalars(query)]
+        with self.db.reader():
+            if marker is not None and db_keypairs.get(self.db, user_id, marker) is None:
+                raise exception.BadRequest('Marker %s could not be found.' % marker)
+            return db_keypairs.list_for(self.db, user_id, limit, after_name=marker)
 
     def create(self, user_id, name, key_type=SSH, public_key=None, project_id=None):
         """Import ``public_key``, or generate a key when it is None; the key
@@ -121,31 +108,23 @@ class KeypairManager:
             private_key, public_key, print_ = generate(key_type, user_id)
         else:
             print_ = fingerprint(public_key) if key_type == SSH else x509_fingerprint(public_key)
+        exists = exception.Conflict("Key pair '%s' already exists." % name)
         try:
-            with self.db.writer() as session:
-                limit = quotas.limit(session, self.conf, project_id, 'key_pairs')
-                if session.scalar(sa.select(models.KeyPair.id).where(
-                        models.KeyPair.user_id == user_id, models.KeyPair.name == name)):
-                    raise exception.Conflict("Key pair '%s' already exists." % name)
-                count = session.scalar(sa.select(sa.func.count()).select_from(
-                    models.KeyPair).where(models.KeyPair.user_id == user_id))
-                if 0 <= limit <= count:
-                    raise exception.Forbidden('Quota exceeded, too many key pairs.')
-                row = models.KeyPair(name=name, user_id=user_id, fingerprint=print_,
-                                     public_key=public_key, type=key_type,
-                                     created_at=utils.utcnow())
-                session.add(row)
-                session.flush()
-                created = to_dict(row)
-        except sa.exc.IntegrityError:
-            raise exception.Conflict("Key pair '%s' already exists." % name)
+            with self.db.writer():
+                if db_keypairs.get(self.db, user_id, name) is not None:
+                    raise exists
+                self.quotas.check_count(project_id, 'key_pairs',
+                                        db_quotas.count_key_pairs(self.db, user_id) + 1,
+                                        'Quota exceeded, too many key pairs.')
+                created = db_keypairs.create(self.db, {
+                    'name': name, 'user_id': user_id, 'fingerprint': print_,
+                    'public_key': public_key, 'type': key_type})
+        except common_db.DuplicateEntry:
+            raise exists
         if private_key is not None:
             created['private_key'] = private_key
         return created
 
     def delete(self, user_id, name):
-        with self.db.writer() as session:
-            if not session.execute(sa.delete(models.KeyPair).where(
-                    models.KeyPair.user_id == user_id,
-                    models.KeyPair.name == name)).rowcount:
-                raise _not_found(user_id, name)
+        if not db_keypairs.delete(self.db, user_id, name):
+            raise _not_found(user_id, name)

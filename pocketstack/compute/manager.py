@@ -1,6 +1,12 @@
 """nova-compute: one ComputeManager per host, the RPC server of
 ``compute.<host>``, driving that host's hypervisor.
 
+A compute host never opens the database (it has no ``[database]`` to open):
+everything it reads or saves — its instances, their action events and
+faults, claims, moves and its own heartbeat — goes through the conductor
+over RPC (conductor/rpcapi.ConductorAPI), as Nova's compute hosts save their
+objects through nova-conductor.
+
 It reports the host's capacity (a ``compute_nodes`` row) and a heartbeat
 (``services.last_seen_up``) every ``report_interval`` seconds; the scheduler
 only places servers on hosts whose heartbeat is recent.
@@ -16,44 +22,56 @@ import contextlib
 import logging
 import threading
 
-import sqlalchemy as sa
-
+from pocketstack.common import context as ctx_mod
+from pocketstack.common import rpc
 from pocketstack.common import utils
+from pocketstack.compute import events
 from pocketstack.compute import exception as compute_exc
-from pocketstack.compute import instances
-from pocketstack.compute import migrations
-from pocketstack.compute import server_groups
+from pocketstack.compute import image
+from pocketstack.compute import network
+from pocketstack.compute import rpcapi
 from pocketstack.compute import states
 from pocketstack.compute import virt
-from pocketstack.compute.db import models
+from pocketstack.compute.conductor import rpcapi as conductor_rpcapi
 
 LOG = logging.getLogger(__name__)
 
-# The service's binary as Nova names it: clients look hosts up by it
-# (`openstack compute service set HOST nova-compute`).
-BINARY = 'nova-compute'
+_ANY = object()
+WAIT_FOR_CONDUCTOR_S = 10   # how long the first heartbeat waits before saying so
 
 
 class ComputeManager:
+    """RPC API versions (compute/rpcapi.py):
 
-    def __init__(self, service, host):
-        self.service = service
-        self.conf = service.conf
-        self.db = service.db
+    1.0 - the first versioned API
+    """
+
+    target = rpc.Target(version='1.0')
+
+    def __init__(self, conf, host):
+        self.conf = conf
         self.host = host
-        self.driver = virt.load(self.conf, host)
-        self.images = service.images
-        self.network = service.network
-        self.conductor = service.conductor_rpcapi
-        self.compute_rpcapi = service.compute_rpcapi
+        self.driver = virt.load(conf, host)
+        self.images = image.ImageClient(conf)
+        self.network = network.NetworkClient(conf)
+        self.conductor = conductor_rpcapi.ConductorAPI(conf)
+        self.compute_task = conductor_rpcapi.ComputeTaskAPI(conf)
+        self.compute_rpcapi = rpcapi.ComputeAPI(conf)
         self._stop = threading.Event()
         self._reporter = None
 
     # -- the host's place in the cloud ---------------------------------------------
 
     def start(self):
-        """Register the host and its hypervisor, then heartbeat in a thread."""
-        self.report()
+        """Register the host and its hypervisor (waiting for a conductor to
+        answer, as nova-compute does), then heartbeat in a thread."""
+        while not self._stop.is_set():
+            try:
+                self.report(timeout=WAIT_FOR_CONDUCTOR_S)
+                break
+            except rpc.MessagingTimeout:
+                LOG.warning('Host %s is waiting for a conductor to answer on topic %s',
+                            self.host, conductor_rpcapi.TOPIC)
         self._reporter = threading.Thread(target=self._report_loop, daemon=True,
                                           name='heartbeat-%s' % self.host)
         self._reporter.start()
@@ -68,34 +86,41 @@ class ComputeManager:
             except Exception:  # noqa: BLE001 - a missed heartbeat is logged, not fatal
                 LOG.exception('Could not report the state of host %s', self.host)
 
-    def report(self):
-        resources = self.driver.get_available_resource()
-        now = utils.utcnow()
-        with self.db.writer() as session:
-            svc = session.scalar(sa.select(models.Service).where(
-                models.Service.host == self.host, models.Service.binary == BINARY))
-            if svc is None:
-                svc = models.Service(uuid=utils.new_id(dashes=True), host=self.host,
-                                     binary=BINARY, topic='compute',
-                                     availability_zone=self.conf.default_availability_zone)
-                session.add(svc)
-            svc.last_seen_up = now
-            svc.updated_at = now
-            svc.report_count = (svc.report_count or 0) + 1
-            node = session.scalar(sa.select(models.ComputeNode).where(
-                models.ComputeNode.hypervisor_hostname == resources['hypervisor_hostname']))
-            if node is None:
-                node = models.ComputeNode(uuid=utils.new_id(dashes=True), host=self.host,
-                                          hypervisor_hostname=resources['hypervisor_hostname'])
-                session.add(node)
-            node.vcpus = resources['vcpus']
-            node.memory_mb = resources['memory_mb']
-            node.local_gb = resources['local_gb']
-            node.hypervisor_type = resources['hypervisor_type']
-            node.cpu_allocation_ratio = self.conf.cpu_allocation_ratio
-            node.ram_allocation_ratio = self.conf.ram_allocation_ratio
-            node.disk_allocation_ratio = self.conf.disk_allocation_ratio
-            node.updated_at = now
+    def report(self, timeout=None):
+        ratios = {'%s_allocation_ratio' % r: getattr(self.conf, '%s_allocation_ratio' % r)
+                  for r in ('cpu', 'ram', 'disk')}
+        self.conductor.host_report(ctx_mod.admin_context(), self.host,
+                                   self.conf.default_availability_zone,
+                                   self.driver.get_available_resource(), ratios,
+                                   timeout=timeout)
+
+    # -- what the conductor keeps for this host -------------------------------------
+
+    def _get(self, context, uuid):
+        return self.conductor.instance_get(context, uuid)
+
+    def _save(self, context, uuid, expected_task_state=_ANY, expected_vm_state=_ANY,
+              **values):
+        """Save ``values`` if the instance is still in the expected states;
+        the instance as it is now, or None when it was not changed."""
+        expected = {k: v for k, v in (('task_state', expected_task_state),
+                                      ('vm_state', expected_vm_state)) if v is not _ANY}
+        return self.conductor.instance_update(context, uuid, values, expected)
+
+    def _fail(self, context, uuid, error, **values):
+        """``values`` and the fault ``error`` leaves, saved together."""
+        return self.conductor.instance_fail(context, uuid, events.fault_of(error), self.host,
+                                            values)
+
+    def _event(self, context, uuid, name):
+        return events.recorded(
+            lambda: self.conductor.event_start(context, uuid, name, self.host),
+            lambda event_id, trace: self.conductor.event_finish(context, event_id, trace))
+
+    def _migration_step(self, context, uuid, status, done_status=None):
+        return events.migration_step(
+            lambda now: self.conductor.migration_update(context, uuid, now), status,
+            done_status)
 
     # -- building ------------------------------------------------------------------
 
@@ -104,11 +129,10 @@ class ComputeManager:
         """Seed 004's last hop: the driver spawns the guest.  A failure here is
         rescheduled on another host while attempts remain."""
         try:
-            with instances.event(self.db, context, instance_uuid,
-                                 'compute_build_and_run_instance', self.host):
+            with self._event(context, instance_uuid, 'compute_build_and_run_instance'):
                 self._build(context, instance_uuid, request_spec)
         except compute_exc.InstanceNotFound:
-            instances.release_allocations(self.db, instance_uuid)
+            self.conductor.allocations_release(context, instance_uuid)
         except Exception as e:  # noqa: BLE001 - any failure ends in reschedule or ERROR
             self._build_failed(context, instance_uuid, request_spec, excluded_hosts, attempt, e)
 
@@ -116,28 +140,28 @@ class ComputeManager:
         """Networking (ports created or bound here, before the guest
         exists), then the spawn.  A failure gives the ports back: those made
         for the server are deleted, those it was given unbound."""
-        if not instances.update(self.db, uuid, expected_task_state=states.SCHEDULING,
-                                task_state=states.NETWORKING):
+        instance = self._save(context, uuid, expected_task_state=states.SCHEDULING,
+                              task_state=states.NETWORKING)
+        if instance is None:
             raise compute_exc.InstanceNotFound(uuid=uuid)  # deleted meanwhile
-        instance = instances.get(self.db, uuid)
         network_info = self._allocate_network(context, instance)
         try:
             for expected, task in ((states.NETWORKING, states.BLOCK_DEVICE_MAPPING),
                                    (states.BLOCK_DEVICE_MAPPING, states.SPAWNING)):
-                if not instances.update(self.db, uuid, expected_task_state=expected,
-                                        task_state=task):
+                if not self._save(context, uuid, expected_task_state=expected,
+                                  task_state=task):
                     raise compute_exc.InstanceNotFound(uuid=uuid)
             instance = dict(instance, network_info=network_info)
             self.driver.spawn(instance, request_spec.get('image') or {}, instance['flavor'])
-            if not instances.update(self.db, uuid, expected_task_state=states.SPAWNING,
-                                    vm_state=states.ACTIVE, task_state=None,
-                                    power_state=states.RUNNING, launched_at=utils.utcnow()):
+            if not self._save(context, uuid, expected_task_state=states.SPAWNING,
+                              vm_state=states.ACTIVE, task_state=None,
+                              power_state=states.RUNNING, launched_at=utils.utcnow()):
                 self.driver.destroy(instance)
                 raise compute_exc.InstanceNotFound(uuid=uuid)
         except BaseException:
             if network_info:
                 self.network.release(context, network_info)
-                instances.update(self.db, uuid, network_info=[])
+                self._save(context, uuid, network_info=[])
             raise
         LOG.info('Instance %s spawned on %s', uuid, self.host)
 
@@ -150,8 +174,8 @@ class ComputeManager:
         network_info = self.network.allocate(
             context, instance, requests, self.host,
             instance['system_metadata'].get('security_group_ids'))
-        if not instances.update(self.db, instance['uuid'], expected_task_state=states.NETWORKING,
-                                network_info=network_info):
+        if not self._save(context, instance['uuid'], expected_task_state=states.NETWORKING,
+                          network_info=network_info):
             self.network.release(context, network_info)
             raise compute_exc.InstanceNotFound(uuid=instance['uuid'])
         LOG.info('Instance %s has ports %s', instance['uuid'],
@@ -164,57 +188,57 @@ class ComputeManager:
             self.network.bind_all(context, instance['network_info'], host)
 
     def _build_failed(self, context, uuid, request_spec, excluded_hosts, attempt, error):
-        instances.release_allocations(self.db, uuid)
+        self.conductor.allocations_release(context, uuid)
         try:
-            self.driver.destroy(instances.get(self.db, uuid))
+            self.driver.destroy(self._get(context, uuid))
         except compute_exc.InstanceNotFound:
             return
         retry = isinstance(error, compute_exc.BuildFailed) and \
             attempt < self.conf.scheduler.max_attempts
-        if retry and instances.update(self.db, uuid, vm_state=states.BUILDING,
-                                      task_state=states.SCHEDULING, host=None, node=None):
+        if retry and self._save(context, uuid, vm_state=states.BUILDING,
+                                task_state=states.SCHEDULING, host=None, node=None):
             LOG.warning('Build of %s failed on %s (%s); rescheduling', uuid, self.host,
                         getattr(error, 'message', error))
-            self.conductor.build_instances(context, [uuid], request_spec,
-                                           excluded_hosts=excluded_hosts, attempt=attempt + 1)
+            self.compute_task.build_instances(context, [uuid], request_spec,
+                                              excluded_hosts=excluded_hosts, attempt=attempt + 1)
             return
         if isinstance(error, compute_exc.BuildFailed) and attempt > 1:
             error = compute_exc.retries_exhausted(uuid)
         LOG.error('Build of %s failed on %s: %s', uuid, self.host,
                   getattr(error, 'message', error))
-        instances.fail(self.db, uuid, error, host=self.host, vm_state=states.ERROR,
-                       task_state=None, power_state=states.NOSTATE)
+        self._fail(context, uuid, error, vm_state=states.ERROR,
+                   task_state=None, power_state=states.NOSTATE)
 
     @contextlib.contextmanager
     def _operation(self, context, uuid, method):
         """Run one operation on an instance as the event ``compute_<method>``.
         Failures end here: the RPC message was a cast, nobody waits for it."""
         try:
-            with instances.event(self.db, context, uuid, 'compute_%s' % method, self.host):
+            with self._event(context, uuid, 'compute_%s' % method):
                 yield
         except compute_exc.InstanceNotFound:
             LOG.info('Instance %s was deleted during %s', uuid, method)
         except Exception as e:  # noqa: BLE001 - recorded on the instance, as Nova does
             LOG.exception('%s of instance %s failed on %s', method, uuid, self.host)
-            instances.fail(self.db, uuid, e, host=self.host, task_state=None)
+            self._fail(context, uuid, e, task_state=None)
 
     def terminate_instance(self, context, instance_uuid):
         with self._operation(context, instance_uuid, 'terminate_instance'):
-            instance = instances.get(self.db, instance_uuid)
+            instance = self._get(context, instance_uuid)
             self.driver.destroy(instance)
             if instance['network_info']:
                 self.network.release(context, instance['network_info'], instance_uuid)
-            mark_deleted(self.db, instance_uuid)
+            self.conductor.instance_destroy(context, instance_uuid)
 
     # -- power ---------------------------------------------------------------------
 
     def _power(self, context, uuid, method, expected_task, driver_call, vm_state, power_state,
                **kwargs):
         with self._operation(context, uuid, method):
-            instance = instances.get(self.db, uuid)
+            instance = self._get(context, uuid)
             driver_call(instance, **kwargs)
-            instances.update(self.db, uuid, expected_task_state=expected_task, task_state=None,
-                             vm_state=vm_state, power_state=power_state)
+            self._save(context, uuid, expected_task_state=expected_task, task_state=None,
+                       vm_state=vm_state, power_state=power_state)
 
     def stop_instance(self, context, instance_uuid):
         self._power(context, instance_uuid, 'stop_instance', states.POWERING_OFF,
@@ -266,21 +290,21 @@ class ComputeManager:
 
     def snapshot_instance(self, context, instance_uuid, image_id):
         with self._operation(context, instance_uuid, 'snapshot_instance'):
-            instance = instances.get(self.db, instance_uuid)
-            instances.update(self.db, instance_uuid, expected_task_state=states.IMAGE_SNAPSHOT,
-                             task_state=states.IMAGE_UPLOADING)
+            instance = self._get(context, instance_uuid)
+            self._save(context, instance_uuid, expected_task_state=states.IMAGE_SNAPSHOT,
+                       task_state=states.IMAGE_UPLOADING)
             self._upload_snapshot(context, instance, image_id)
-            instances.update(self.db, instance_uuid, expected_task_state=states.IMAGE_UPLOADING,
-                             task_state=None)
+            self._save(context, instance_uuid, expected_task_state=states.IMAGE_UPLOADING,
+                       task_state=None)
 
     def backup_instance(self, context, instance_uuid, image_id, backup_type, rotation):
         """A snapshot as a backup, then the oldest backups of its type beyond
         ``rotation`` deleted (0 keeps none, not even this one).  The new one
         counts first: created_at has one-second steps, so ties are likely."""
         with self._operation(context, instance_uuid, 'backup_instance'):
-            instance = instances.get(self.db, instance_uuid)
-            instances.update(self.db, instance_uuid, expected_task_state=states.IMAGE_BACKUP,
-                             task_state=states.IMAGE_UPLOADING)
+            instance = self._get(context, instance_uuid)
+            self._save(context, instance_uuid, expected_task_state=states.IMAGE_BACKUP,
+                       task_state=states.IMAGE_UPLOADING)
             self._upload_snapshot(context, instance, image_id)
             backups = self.images.list(context, {
                 'instance_uuid': instance_uuid, 'image_type': 'backup',
@@ -290,57 +314,57 @@ class ComputeManager:
             for old in backups[rotation:]:
                 LOG.info('Rotating out backup %s of instance %s', old['id'], instance_uuid)
                 self.images.delete(context, old['id'])
-            instances.update(self.db, instance_uuid, expected_task_state=states.IMAGE_UPLOADING,
-                             task_state=None)
+            self._save(context, instance_uuid, expected_task_state=states.IMAGE_UPLOADING,
+                       task_state=None)
 
     def shelve_instance(self, context, instance_uuid, image_id):
         """Snapshot to the Image service as ``<name>-shelved``, power off, then
         offload at once (``shelved_offload_time = 0``, Nova's default)."""
         with self._operation(context, instance_uuid, 'shelve_instance'):
-            instance = instances.get(self.db, instance_uuid)
-            instances.update(self.db, instance_uuid, expected_task_state=states.SHELVING,
-                             task_state=states.SHELVING_IMAGE_UPLOADING)
+            instance = self._get(context, instance_uuid)
+            self._save(context, instance_uuid, expected_task_state=states.SHELVING,
+                       task_state=states.SHELVING_IMAGE_UPLOADING)
             self._upload_snapshot(context, instance, image_id)
             self.driver.power_off(instance)
             system_metadata = dict(instance['system_metadata'], shelved_image_id=image_id,
                                    shelved_host=self.host,
                                    shelved_at=utils.utcnow().isoformat())
-            instances.update(self.db, instance_uuid, vm_state=states.SHELVED,
-                             task_state=states.SHELVING_OFFLOADING, power_state=states.SHUTDOWN,
-                             system_metadata=system_metadata)
+            self._save(context, instance_uuid, vm_state=states.SHELVED,
+                       task_state=states.SHELVING_OFFLOADING, power_state=states.SHUTDOWN,
+                       system_metadata=system_metadata)
             self.shelve_offload_instance(context, instance_uuid)
 
     def shelve_offload_instance(self, context, instance_uuid):
         with self._operation(context, instance_uuid, 'shelve_offload_instance'):
-            instance = instances.get(self.db, instance_uuid)
+            instance = self._get(context, instance_uuid)
             self.driver.destroy(instance)
-            instances.release_allocations(self.db, instance_uuid)
+            self.conductor.allocations_release(context, instance_uuid)
             self._bind_ports(context, instance, '')
-            instances.update(self.db, instance_uuid, vm_state=states.SHELVED_OFFLOADED,
-                             task_state=None, power_state=states.SHUTDOWN, host=None, node=None)
+            self._save(context, instance_uuid, vm_state=states.SHELVED_OFFLOADED,
+                       task_state=None, power_state=states.SHUTDOWN, host=None, node=None)
 
     def unshelve_instance(self, context, instance_uuid, node):
         """Spawn the shelved server from its snapshot here; if that fails it
         stays shelved offloaded, with nothing held on this host."""
         with self._operation(context, instance_uuid, 'unshelve_instance'):
-            instance = instances.get(self.db, instance_uuid)
+            instance = self._get(context, instance_uuid)
             image_id = instance['system_metadata'].get('shelved_image_id')
-            instances.update(self.db, instance_uuid, host=self.host, node=node,
-                             task_state=states.SPAWNING)
+            self._save(context, instance_uuid, host=self.host, node=node,
+                       task_state=states.SPAWNING)
             try:
                 image = self.images.get(context, image_id) if image_id else {}
                 self._bind_ports(context, instance, self.host)
                 self.driver.spawn(instance, image, instance['flavor'])
             except Exception:
                 self.driver.destroy(instance)
-                instances.release_allocations(self.db, instance_uuid)
-                instances.update(self.db, instance_uuid, host=None, node=None)
+                self.conductor.allocations_release(context, instance_uuid)
+                self._save(context, instance_uuid, host=None, node=None)
                 self._bind_ports(context, instance, '')
                 raise
             system_metadata = {k: v for k, v in instance['system_metadata'].items()
                                if not k.startswith('shelved_')}
-            instances.update(self.db, instance_uuid, vm_state=states.ACTIVE, task_state=None,
-                             power_state=states.RUNNING, system_metadata=system_metadata)
+            self._save(context, instance_uuid, vm_state=states.ACTIVE, task_state=None,
+                       power_state=states.RUNNING, system_metadata=system_metadata)
             if image_id:
                 # As Nova: the shelve snapshot has served its purpose.
                 self.images.delete(context, image_id)
@@ -349,113 +373,109 @@ class ComputeManager:
         """Respawn from the new image; a stopped server stays stopped, and one
         whose respawn fails goes to ERROR (its old guest is gone)."""
         with self._operation(context, instance_uuid, 'rebuild_instance'):
-            instance = instances.get(self.db, instance_uuid)
+            instance = self._get(context, instance_uuid)
             image = self.images.get(context, image_ref)
             self.driver.destroy(instance)
-            instances.update(self.db, instance_uuid, task_state=states.REBUILD_SPAWNING)
+            self._save(context, instance_uuid, task_state=states.REBUILD_SPAWNING)
             try:
                 self.driver.spawn(instance, image, instance['flavor'])
             except Exception:
-                instances.update(self.db, instance_uuid, vm_state=states.ERROR,
-                                 power_state=states.NOSTATE)
+                self._save(context, instance_uuid, vm_state=states.ERROR,
+                           power_state=states.NOSTATE)
                 raise
             stopped = instance['vm_state'] == states.STOPPED
             if stopped:
                 self.driver.power_off(instance)
-            instances.update(self.db, instance_uuid,
-                             vm_state=states.STOPPED if stopped else states.ACTIVE,
-                             power_state=states.SHUTDOWN if stopped else states.RUNNING,
-                             task_state=None, launched_at=utils.utcnow())
+            self._save(context, instance_uuid,
+                       vm_state=states.STOPPED if stopped else states.ACTIVE,
+                       power_state=states.SHUTDOWN if stopped else states.RUNNING,
+                       task_state=None, launched_at=utils.utcnow())
 
     # -- resize (prep on the destination, resize on the source, finish on the destination)
 
     def prep_resize(self, context, instance_uuid, node, new_flavor):
         with self._operation(context, instance_uuid, 'prep_resize'):
-            instance = instances.get(self.db, instance_uuid)
-            instances.update(self.db, instance_uuid, task_state=states.RESIZE_MIGRATING,
-                             new_flavor=new_flavor)
+            instance = self._get(context, instance_uuid)
+            self._save(context, instance_uuid, task_state=states.RESIZE_MIGRATING,
+                       new_flavor=new_flavor)
             self.compute_rpcapi.resize_instance(context, instance_uuid, instance['host'],
                                                 self.host, node)
 
     def resize_instance(self, context, instance_uuid, dest_host, dest_node):
         with self._operation(context, instance_uuid, 'resize_instance'), \
-                migrations.step(self.db, instance_uuid, 'migrating'):
-            instance = instances.get(self.db, instance_uuid)
+                self._migration_step(context, instance_uuid, 'migrating'):
+            instance = self._get(context, instance_uuid)
             self.driver.power_off(instance)
-            instances.update(self.db, instance_uuid, task_state=states.RESIZE_FINISH)
+            self._save(context, instance_uuid, task_state=states.RESIZE_FINISH)
             self.compute_rpcapi.finish_resize(context, instance_uuid, dest_host, self.host)
 
     def finish_resize(self, context, instance_uuid, source_host):
         """Start the guest with the new flavor here (powered off again if the
         server was stopped); the source keeps its guest until confirm or revert."""
         with self._operation(context, instance_uuid, 'finish_resize'), \
-                migrations.step(self.db, instance_uuid, 'post-migrating', 'finished'):
-            instance = instances.get(self.db, instance_uuid)
+                self._migration_step(context, instance_uuid, 'post-migrating', 'finished'):
+            instance = self._get(context, instance_uuid)
             resized = dict(instance, flavor=instance['new_flavor'])
             try:
                 self._bind_ports(context, instance, self.host)
                 self.driver.spawn(resized, {}, instance['new_flavor'])
             except Exception:
-                instances.update(self.db, instance_uuid, vm_state=states.ERROR)
+                self._save(context, instance_uuid, vm_state=states.ERROR)
                 raise
             stopped = instance['vm_state'] == states.STOPPED
             if stopped:
                 self.driver.power_off(resized)
-            instances.update(
-                self.db, instance_uuid, vm_state=states.RESIZED, task_state=None,
-                power_state=states.SHUTDOWN if stopped else states.RUNNING,
-                host=self.host, node=self.host,
-                old_flavor=instance['flavor'], flavor=instance['new_flavor'], new_flavor=None,
-                system_metadata=dict(instance['system_metadata'], resize_source_host=source_host,
-                                     resize_old_vm_state=instance['vm_state']))
+            self._save(context, instance_uuid, vm_state=states.RESIZED, task_state=None,
+                       power_state=states.SHUTDOWN if stopped else states.RUNNING,
+                       host=self.host, node=self.host, old_flavor=instance['flavor'],
+                       flavor=instance['new_flavor'], new_flavor=None,
+                       system_metadata=dict(instance['system_metadata'],
+                                            resize_source_host=source_host,
+                                            resize_old_vm_state=instance['vm_state']))
 
     def confirm_resize(self, context, instance_uuid):
         """On the source: forget the old guest and its claim; the destination's
         claim becomes the instance's."""
         with self._operation(context, instance_uuid, 'confirm_resize'), \
-                migrations.step(self.db, instance_uuid, 'confirming', 'confirmed'):
-            instance = instances.get(self.db, instance_uuid)
+                self._migration_step(context, instance_uuid, 'confirming', 'confirmed'):
+            instance = self._get(context, instance_uuid)
             self.driver.destroy(instance)
-            with self.db.writer() as session:
-                session.execute(sa.delete(models.Allocation)
-                                .where(models.Allocation.consumer_id == instance_uuid))
-                session.execute(sa.update(models.Allocation)
-                                .where(models.Allocation.consumer_id == 'resize-' + instance_uuid)
-                                .values(consumer_id=instance_uuid))
-            instances.update(self.db, instance_uuid, vm_state=_vm_state_before_resize(instance),
-                             task_state=None, old_flavor=None,
-                             system_metadata=_without_resize_keys(instance))
+            self.conductor.allocations_confirm_resize(context, instance_uuid)
+            self._save(context, instance_uuid, vm_state=_vm_state_before_resize(instance),
+                       task_state=None, old_flavor=None,
+                       system_metadata=_without_resize_keys(instance))
 
     def revert_resize(self, context, instance_uuid):
         """On the destination: drop the new guest and its claim, then the
         source restarts the old one."""
         with self._operation(context, instance_uuid, 'revert_resize'), \
-                migrations.step(self.db, instance_uuid, 'reverting'):
-            instance = instances.get(self.db, instance_uuid)
+                self._migration_step(context, instance_uuid, 'reverting'):
+            instance = self._get(context, instance_uuid)
             self.driver.destroy(instance)
-            instances.release_allocations(self.db, 'resize-' + instance_uuid)
+            self.conductor.allocations_release(context, 'resize-' + instance_uuid)
             self.compute_rpcapi.finish_revert_resize(
                 context, instance_uuid, instance['system_metadata']['resize_source_host'])
 
     def finish_revert_resize(self, context, instance_uuid):
         with self._operation(context, instance_uuid, 'finish_revert_resize'), \
-                migrations.step(self.db, instance_uuid, 'reverting', 'reverted'):
-            instance = instances.get(self.db, instance_uuid)
+                self._migration_step(context, instance_uuid, 'reverting', 'reverted'):
+            instance = self._get(context, instance_uuid)
             vm_state = _vm_state_before_resize(instance)
             self._bind_ports(context, instance, self.host)
             if vm_state == states.ACTIVE:
                 self.driver.power_on(dict(instance, flavor=instance['old_flavor']))
-            instances.update(self.db, instance_uuid, vm_state=vm_state, task_state=None,
-                             power_state=states.RUNNING if vm_state == states.ACTIVE
-                             else states.SHUTDOWN,
-                             host=self.host, node=self.host,
-                             flavor=instance['old_flavor'], old_flavor=None,
-                             system_metadata=_without_resize_keys(instance))
+            self._save(context, instance_uuid, vm_state=vm_state, task_state=None,
+                       power_state=states.RUNNING if vm_state == states.ACTIVE
+                       else states.SHUTDOWN,
+                       host=self.host, node=self.host,
+                       flavor=instance['old_flavor'], old_flavor=None,
+                       system_metadata=_without_resize_keys(instance))
 
     # -- console -------------------------------------------------------------------
 
+    @rpc.expected_exceptions(compute_exc.InstanceNotFound)
     def get_console_output(self, context, instance_uuid, length=None):
-        text = self.driver.get_console_output(instances.get(self.db, instance_uuid))
+        text = self.driver.get_console_output(self._get(context, instance_uuid))
         if length is not None:
             text = '\n'.join(text.splitlines()[-length:]) + '\n' if length else ''
         return text
@@ -467,24 +487,3 @@ def _vm_state_before_resize(instance):
 
 def _without_resize_keys(instance):
     return {k: v for k, v in instance['system_metadata'].items() if not k.startswith('resize_')}
-
-
-def mark_deleted(db, uuid, unplaced_only=False):
-    """Soft-delete an instance (Nova's ``deleted = id``) and release its
-    claims; True if it was deleted now.  ``unplaced_only``: only while no
-    host holds it (the API deleting a server that is still being scheduled)."""
-    now = utils.utcnow()
-    with db.writer() as session:
-        row = session.scalar(sa.select(models.Instance).where(models.Instance.uuid == uuid)
-                             .with_for_update())
-        if row is None or row.deleted or (unplaced_only and row.host is not None):
-            return False
-        row.deleted = row.id
-        row.vm_state = states.DELETED
-        row.task_state = None
-        row.power_state = states.NOSTATE
-        row.deleted_at = row.terminated_at = row.updated_at = now
-        session.execute(sa.delete(models.Allocation).where(
-            models.Allocation.consumer_id.in_([uuid, 'resize-' + uuid])))
-        server_groups.leave(session, uuid)
-        return True

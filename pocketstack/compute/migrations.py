@@ -6,48 +6,38 @@ migration has one, whose ``status`` follows the flow as Nova's does —
                                → reverting  → reverted
     error: no host was found, or a step failed.
 
-The steps find the instance's move still under way; there is at most one.
+The API starts the record and the conductor and the hosts move it on (the
+hosts through the conductor, compute/events.py's ``migration_step``); each
+step finds the instance's move still under way — there is at most one.
 """
-import contextlib
-import uuid as uuid_mod
-
-import sqlalchemy as sa
-
-from pocketstack.common import utils
-from pocketstack.compute.db import models
-
-DONE = ('confirmed', 'reverted', 'error')
+from pocketstack.compute.db import flavors as db_flavors
+from pocketstack.compute.db import migration_records as db_migrations
 
 
-def start(db, context, instance, migration_type, new_flavor):
-    with db.writer() as session:
-        session.add(models.Migration(
-            uuid=str(uuid_mod.uuid4()), instance_uuid=instance['uuid'],
-            project_id=instance['project_id'], user_id=context.user_id,
-            migration_type=migration_type, status='pre-migrating',
-            source_compute=instance['host'], source_node=instance['node'],
-            old_flavor_id=instance['flavor']['id'], new_flavor_id=new_flavor['id'],
-            created_at=utils.utcnow()))
+class MigrationAPI:
 
+    def __init__(self, service):
+        self.db = service.db
 
-def update(db, instance_uuid, status, **values):
-    """Move the instance's move under way to ``status``."""
-    with db.writer() as session:
-        session.execute(sa.update(models.Migration).where(
-            models.Migration.instance_uuid == instance_uuid,
-            models.Migration.status.notin_(DONE)).values(
-            status=status, updated_at=utils.utcnow(), **values))
+    def start(self, context, instance, migration_type, new_flavor):
+        db_migrations.create(self.db, {
+            'instance_uuid': instance['uuid'], 'project_id': instance['project_id'],
+            'user_id': context.user_id, 'migration_type': migration_type,
+            'status': 'pre-migrating', 'source_compute': instance['host'],
+            'source_node': instance['node'], 'old_flavor_id': instance['flavor']['id'],
+            'new_flavor_id': new_flavor['id']})
 
+    def update(self, instance_uuid, status, **values):
+        """Move the instance's move under way to ``status``."""
+        db_migrations.update_current(self.db, instance_uuid, status, **values)
 
-@contextlib.contextmanager
-def step(db, instance_uuid, status, done_status=None):
-    """One step of the flow: ``status`` while it runs, ``done_status`` after,
-    ``error`` if it fails."""
-    update(db, instance_uuid, status)
-    try:
-        yield
-    except Exception:
-        update(db, instance_uuid, 'error')
-        raise
-    if done_status:
-        update(db, instance_uuid, done_status)
+    def list(self, filters, host=None, since=None, before=None, newest_first=False,
+             marker=None, limit=None):
+        """Migrations (db/migration_records.list_all), each with the row ids
+        of its old and new flavors (``old_instance_type_id``…) as Nova shows them."""
+        with self.db.reader():
+            found = db_migrations.list_all(self.db, filters, host, since, before,
+                                           newest_first, marker, limit)
+            flavor_ids = db_flavors.internal_ids(self.db)
+        return [dict(m, old_instance_type_id=flavor_ids.get(m['old_flavor_id']),
+                     new_instance_type_id=flavor_ids.get(m['new_flavor_id'])) for m in found]

@@ -1,18 +1,20 @@
 """Compute quotas: each project's limits (``os-quota-sets``) and the defaults
 (``os-quota-class-sets``, class ``default``), as Nova's database quota driver
-keeps them.
+keeps them, and the checks a boot, a resize, a key pair or a server group
+must pass.
 
-A limit comes from the first of: the project's own row (``quotas``), the
-``default`` class's row (``quota_classes``), the ``[quota]`` option.  -1 is
-unlimited.  What is counted against them — servers, vCPUs and RAM of a
-project's live servers, a user's key pairs — is counted when asked, never
-stored (Nova's "counted usage" since Pike), so there is nothing to reserve
-or to drift.
+A limit comes from the first of: the project's own row, the ``default``
+class's row, the ``[quota]`` option.  -1 is unlimited.  What is counted
+against them — servers, vCPUs and RAM of a project's live servers, a user's
+key pairs — is counted when asked, never stored (Nova's "counted usage"
+since Pike), so there is nothing to reserve or to drift.  A check and the
+write it guards belong in one write transaction (the caller's), so that
+concurrent requests cannot both pass.
 """
-import sqlalchemy as sa
-
 from pocketstack.common import exception
-from pocketstack.compute.db import models
+from pocketstack.compute import exception as compute_exc
+from pocketstack.compute.db import instances as db_instances
+from pocketstack.compute.db import quotas as db_quotas
 
 # In the order Nova's API lists them.
 RESOURCES = ('cores', 'injected_file_content_bytes', 'injected_file_path_bytes',
@@ -23,31 +25,8 @@ _OPTIONS = {'injected_file_path_bytes': 'injected_file_path_length'}
 # Quotas of what Neutron counts now: shown (unlimited) and accepted, but
 # ignored, before microversion 2.36, as Nova does.
 NETWORK_RESOURCES = ('fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups')
-DEFAULT_CLASS = 'default'
+DEFAULT_CLASS = db_quotas.DEFAULT_CLASS
 MAX_LIMIT = 0x7FFFFFFF
-
-
-def _rows(session, model, where):
-    return dict(session.execute(sa.select(model.resource, model.hard_limit).where(where)).all())
-
-
-def defaults(session, conf):
-    """{resource: limit} every project starts with."""
-    limits = {r: getattr(conf.quota, _OPTIONS.get(r, r)) for r in RESOURCES}
-    limits.update(_rows(session, models.QuotaClass,
-                        models.QuotaClass.class_name == DEFAULT_CLASS))
-    return limits
-
-
-def limits(session, conf, project_id):
-    """{resource: limit} of one project."""
-    result = defaults(session, conf)
-    result.update(_rows(session, models.Quota, models.Quota.project_id == project_id))
-    return result
-
-
-def limit(session, conf, project_id, resource):
-    return limits(session, conf, project_id)[resource]
 
 
 def held(instance):
@@ -60,64 +39,106 @@ def held(instance):
             'ram': max((f['ram'] for f in flavors), default=0)}
 
 
-def project_usage(session, project_id):
-    """Servers, vCPUs and RAM a project's live instances hold."""
-    rows = session.execute(sa.select(
-        models.Instance.flavor, models.Instance.new_flavor, models.Instance.old_flavor).where(
-        models.Instance.project_id == project_id,
-        models.Instance.deleted == 0)).mappings().all()
-    holds = [held(r) for r in rows]
-    return {'instances': len(rows), 'cores': sum(h['cores'] for h in holds),
-            'ram': sum(h['ram'] for h in holds)}
+class QuotaAPI:
 
+    def __init__(self, service):
+        self.conf = service.conf
+        self.db = service.db
 
-def count_server_groups(session, project_id):
-    return session.scalar(sa.select(sa.func.count()).select_from(models.ServerGroup).where(
-        models.ServerGroup.project_id == project_id))
+    def defaults(self):
+        """{resource: limit} every project starts with."""
+        limits = {r: getattr(self.conf.quota, _OPTIONS.get(r, r)) for r in RESOURCES}
+        limits.update(db_quotas.class_limits(self.db))
+        return limits
 
+    def limits(self, project_id):
+        """{resource: limit} of one project."""
+        with self.db.reader():
+            result = self.defaults()
+            result.update(db_quotas.project_limits(self.db, project_id))
+            return result
 
-def usage(session, project_id, user_id=None):
-    """{resource: in use} of what is counted: the project's servers, vCPUs,
-    RAM and server groups; key pairs belong to users, so they are counted for ``user_id``
-    only (the key_pairs limit applies to each user of the project)."""
-    used = dict.fromkeys(RESOURCES, 0)
-    used.update(project_usage(session, project_id))
-    used['server_groups'] = count_server_groups(session, project_id)
-    if user_id is not None:
-        used['key_pairs'] = session.scalar(sa.select(sa.func.count()).select_from(
-            models.KeyPair).where(models.KeyPair.user_id == user_id))
-    return used
+    def limit(self, project_id, resource):
+        return self.limits(project_id)[resource]
 
+    def project_usage(self, project_id):
+        """Servers, vCPUs and RAM a project's live instances hold."""
+        holds = [held(i) for i in db_instances.flavors_held(self.db, project_id)]
+        return {'instances': len(holds), 'cores': sum(h['cores'] for h in holds),
+                'ram': sum(h['ram'] for h in holds)}
 
-def _store(session, model, owner_column, owner, values):
-    for resource, hard_limit in values.items():
-        row = session.scalar(sa.select(model).where(owner_column == owner,
-                                                    model.resource == resource))
-        if row is None:
-            session.add(model(**{owner_column.key: owner, 'resource': resource,
-                                 'hard_limit': hard_limit}))
-        else:
-            row.hard_limit = hard_limit
-    session.flush()
+    def usage(self, project_id, user_id=None):
+        """{resource: in use} of what is counted: the project's servers, vCPUs,
+        RAM and server groups; key pairs belong to users, so they are counted
+        for ``user_id`` only (the key_pairs limit applies to each user)."""
+        used = dict.fromkeys(RESOURCES, 0)
+        with self.db.reader():
+            used.update(self.project_usage(project_id))
+            used['server_groups'] = db_quotas.count_server_groups(self.db, project_id)
+            if user_id is not None:
+                used['key_pairs'] = db_quotas.count_key_pairs(self.db, user_id)
+        return used
 
+    def set_project(self, project_id, values, force=False):
+        """Set some of a project's limits; a limit below what the project uses
+        is 400 unless ``force``.  The project's limits afterwards."""
+        with self.db.writer():
+            if not force:
+                used = self.usage(project_id)
+                for resource, value in values.items():
+                    if 0 <= value < used[resource]:
+                        raise exception.BadRequest(
+                            'Quota limit %d for %s must be greater than or equal to already '
+                            'used and reserved %d.' % (value, resource, used[resource]))
+            db_quotas.store_project(self.db, project_id, values)
+            return self.limits(project_id)
 
-def set_project(session, project_id, values, force=False):
-    """Set some of a project's limits; a limit below what the project uses
-    is 400 unless ``force``."""
-    if not force:
-        used = usage(session, project_id)
-        for resource, value in values.items():
-            if 0 <= value < used[resource]:
-                raise exception.BadRequest(
-                    'Quota limit %d for %s must be greater than or equal to already used '
-                    'and reserved %d.' % (value, resource, used[resource]))
-    _store(session, models.Quota, models.Quota.project_id, project_id, values)
+    def reset_project(self, project_id):
+        """The project's limits back to the defaults."""
+        db_quotas.delete_project(self.db, project_id)
 
+    def set_defaults(self, values):
+        with self.db.writer():
+            db_quotas.store_defaults(self.db, values)
+            return self.defaults()
 
-def reset_project(session, project_id):
-    """The project's limits back to the defaults."""
-    session.execute(sa.delete(models.Quota).where(models.Quota.project_id == project_id))
+    # -- checks (inside the caller's write transaction) ---------------------------------
 
+    def boot_count(self, project_id, flavor, min_count, max_count):
+        """How many of ``max_count`` servers of ``flavor`` fit the project's
+        quotas (at least ``min_count``, else QuotaExceeded naming the resource)."""
+        usage = self.project_usage(project_id)
+        limits = self.limits(project_id)
+        per_instance = {'instances': 1, 'cores': flavor['vcpus'], 'ram': flavor['ram']}
+        count = max_count
+        for resource, each in per_instance.items():
+            limit = limits[resource]
+            if limit < 0 or each == 0:
+                continue
+            fits = (limit - usage[resource]) // each
+            if fits < min_count:
+                raise compute_exc.QuotaExceeded(resources=resource, req=each * min_count,
+                                                used=usage[resource], allowed=limit)
+            count = min(count, fits)
+        return count
 
-def set_defaults(session, values):
-    _store(session, models.QuotaClass, models.QuotaClass.class_name, DEFAULT_CLASS, values)
+    def check_resize(self, instance, new_flavor):
+        """An upsize needs room in the project's cores and RAM quotas for
+        what the new flavor adds (QuotaExceeded, 403, otherwise)."""
+        usage = self.project_usage(instance['project_id'])
+        limits = self.limits(instance['project_id'])
+        before = held(instance)
+        after = held(dict(instance, new_flavor=new_flavor))
+        for resource in ('cores', 'ram'):
+            delta = after[resource] - before[resource]
+            limit = limits[resource]
+            if delta > 0 and 0 <= limit < usage[resource] + delta:
+                raise compute_exc.QuotaExceeded(resources=resource, req=delta,
+                                                used=usage[resource], allowed=limit)
+
+    def check_count(self, project_id, resource, count, message):
+        """403 with ``message`` (``{limit}`` is the limit) when ``count`` of
+        ``resource`` would be more than the project's limit."""
+        limit = self.limit(project_id, resource)
+        if 0 <= limit < count:
+            raise exception.Forbidden(message.format(limit=limit))

@@ -3,14 +3,23 @@ host): every message goes to the host that runs the instance."""
 from pocketstack.common import rpc
 
 TOPIC = 'compute'
+# The service's binary as Nova names it: clients look hosts up by it
+# (`openstack compute service set HOST nova-compute`).
+BINARY = 'nova-compute'
 
 
 class ComputeAPI(rpc.RPCAPI):
+    """1.0 - build_and_run_instance, terminate_instance, the power actions,
+          snapshot, backup, shelve, shelve offload, unshelve, rebuild, the
+          resize and revert steps, get_console_output (the first versioned
+          API)
+    """
 
     topic = TOPIC
+    RPC_API_VERSION = '1.0'
 
     def _cast(self, context, host, method, **kwargs):
-        self.client.prepare(server=host).cast(context, method, **kwargs)
+        self.prepare('1.0', server=host).cast(context, method, **kwargs)
 
     def build_and_run_instance(self, context, instance_uuid, host, request_spec,
                                excluded_hosts, attempt):
@@ -70,5 +79,5 @@ class ComputeAPI(rpc.RPCAPI):
 
     def get_console_output(self, context, instance_uuid, host, length=None):
         """RPC *call*: the console log lines the hypervisor kept."""
-        return self.client.prepare(server=host).call(
+        return self.prepare('1.0', server=host).call(
             context, 'get_console_output', instance_uuid=instance_uuid, length=length)

@@ -1,16 +1,21 @@
-"""The Compute service: configuration and the objects its processes share.
+"""The Compute service: its configuration, and the objects its API,
+conductor and scheduler share.
 
-Nova runs several kinds of process; pocketstack has the same ones, each
-reachable from :class:`ComputeService`:
+Nova runs several kinds of process; pocketstack has the same ones:
 
-    nova-api        REST API (rest/) → service.api (api.py: rules, DB, quotas)
-    nova-conductor  conductor/manager.py — build_instances and the task flows
+    nova-api        REST API (rest/) → ComputeService's service objects
+                    (api.py and friends: the rules) → db/ (every query)
+    nova-conductor  conductor/manager.py — the task flows, and the database
+                    work compute hosts ask for
     nova-scheduler  scheduler/manager.py — select_destinations, race-free claims
     nova-compute    manager.py + virt/ — one per host, drives the hypervisor
 
 They talk over oslo.messaging (common/rpc.py); in ``pocketstack up`` all of
 them share one process and kombu's in-memory bus, scaled out they are
-separate processes on RabbitMQ.  All use the compute database.
+separate processes on RabbitMQ.  The API, the conductor and the scheduler
+use the compute database through :class:`ComputeService`; a compute host
+builds none (it reads only the options below) and reaches the database only
+through the conductor.
 """
 from oslo_config import cfg
 
@@ -111,16 +116,32 @@ class ComputeService(service.Service):
         rpc.register_opts(conf)
 
     def __init__(self, conf):
-        from pocketstack.compute import api as compute_api
-        from pocketstack.compute import flavors, image, keypairs, network, rpcapi
+        from pocketstack.compute import (actions, aggregates, api, flavors, hosts, image,
+                                         keypairs, migrations, network, quotas, rpcapi,
+                                         server_groups)
         from pocketstack.compute.conductor import rpcapi as conductor_rpcapi
         from pocketstack.compute.scheduler import rpcapi as scheduler_rpcapi
         super().__init__(conf)
+        # The other services' REST APIs, and the compute processes' RPC APIs.
         self.images = image.ImageClient(conf)
         self.network = network.NetworkClient(conf)
+        self.compute_rpcapi = rpcapi.ComputeAPI(conf)
+        self.compute_task_rpcapi = conductor_rpcapi.ComputeTaskAPI(conf)
+        self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI(conf)
+        # The rules of each resource, over compute/db/.
+        self.hosts = hosts.HostAPI(self)
+        self.quotas = quotas.QuotaAPI(self)
         self.flavors = flavors.FlavorManager(self)
         self.keypairs = keypairs.KeypairManager(self)
-        self.compute_rpcapi = rpcapi.ComputeAPI(conf)
-        self.conductor_rpcapi = conductor_rpcapi.ConductorAPI(conf)
-        self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI(conf)
-        self.api = compute_api.API(self)
+        self.aggregates = aggregates.AggregateAPI(self)
+        self.server_groups = server_groups.ServerGroupAPI(self)
+        self.actions = actions.InstanceActionAPI(self)
+        self.migrations = migrations.MigrationAPI(self)
+        self.api = api.API(self)
+
+
+def on_first_start(conf, identity):
+    """``pocketstack up``'s hook: DevStack's flavors in a new compute database."""
+    service = ComputeService.for_conf(conf)
+    if service.schema_created:
+        service.flavors.ensure_defaults()

@@ -55,11 +55,23 @@ def status(vm_state, task_state=None):
     return by_task.get(task_state, by_task[None])
 
 
-def vm_states_for_status(name):
-    """The (vm_state, task_state or None) pairs an API status filter means."""
-    pairs = []
+def is_status(name):
+    """Whether ``name`` is an API status some state shows."""
+    return any(name.upper() in by_task.values() for by_task in _STATUS.values())
+
+
+def task_states_for(statuses):
+    """What a filter on API ``statuses`` means, as [(vm_state, task states
+    shown as one of them, others)]: ``others`` is None when only those task
+    states are, else the task states that are *not* (any other task, or
+    none, is)."""
+    wanted = {s.upper() for s in statuses}
+    result = []
     for vm_state, by_task in _STATUS.items():
-        for task_state, shown in by_task.items():
-            if shown == name.upper():
-                pairs.append((vm_state, task_state))
-    return pairs
+        tasks = sorted(t for t, shown in by_task.items() if t is not None and shown in wanted)
+        if by_task[None] in wanted:
+            result.append((vm_state, tasks, sorted(
+                t for t, shown in by_task.items() if t is not None and shown not in wanted)))
+        elif tasks:
+            result.append((vm_state, tasks, None))
+    return result

@@ -4,28 +4,11 @@ something to boot.  Its data is an empty qcow2 disk made here (256 KiB,
 1 GiB virtual): the fake hypervisor boots any image, and nothing has to be
 downloaded."""
 import logging
-import struct
 
 from pocketstack.common import context as ctx_mod
+from pocketstack.common import qcow2
 
 LOG = logging.getLogger(__name__)
-
-CLUSTER_BITS = 16
-CLUSTER = 1 << CLUSTER_BITS
-VIRTUAL_SIZE = 1 << 30
-
-
-def empty_qcow2(virtual_size=VIRTUAL_SIZE):
-    """An empty qcow2 (version 2) disk: header, refcount table and block, L1 table."""
-    l2_coverage = CLUSTER * (CLUSTER // 8)
-    l1_size = -(-virtual_size // l2_coverage)
-    header = struct.pack('>4sIQIIQIIQQIIQ', b'QFI\xfb', 2, 0, 0, CLUSTER_BITS, virtual_size,
-                         0, l1_size, 3 * CLUSTER, CLUSTER, 1, 0, 0)
-    refcount_table = struct.pack('>Q', 2 * CLUSTER)
-    refcount_block = struct.pack('>4H', 1, 1, 1, 1)  # clusters 0-3 are in use
-    clusters = [header, refcount_table, refcount_block, b'']
-    return b''.join(c.ljust(CLUSTER, b'\0') for c in clusters)
-
 
 def register(service, owner_project_id, name):
     """Create and upload the default image; returns it."""
@@ -36,7 +19,7 @@ def register(service, owner_project_id, name):
         'container_format': 'bare', 'properties': {
             'description': 'Empty 1 GiB disk registered by pocketstack up; '
                            'the fake hypervisor boots it.'}})
-    service.data.upload(context, image['id'], iter([empty_qcow2()]))
+    service.data.upload(context, image['id'], iter([qcow2.empty()]))
     return service.images.get(context, image['id'])
 
 

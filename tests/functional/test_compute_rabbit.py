@@ -1,10 +1,13 @@
 """Compute scaled out as Nova is deployed: the API, one conductor, one
 scheduler and two compute hosts, each a process of its own, talking over
-RabbitMQ and sharing a PostgreSQL database; the Image API beside them.
+RabbitMQ; the API, the conductor and the scheduler share a PostgreSQL
+database, and the compute hosts have none at all (no ``[database]`` in their
+config file): they save through the conductor.  The Image API beside them.
 
-A server boots, shelves (its ``<name>-shelved`` image lands in the Image
-API), unshelves and is deleted over that bus; the metadata API the compute
-API process also serves answers for it; every process exits 0 on SIGTERM.
+A server boots, resizes to another host, shelves (its ``<name>-shelved``
+image lands in the Image API), unshelves and is deleted over that bus; the
+metadata API the compute API process also serves answers for it; every
+process exits 0 on SIGTERM, and no compute host made a database.
 
 Each run gets a RabbitMQ virtual host of its own, so parallel runs (xdist,
 two checkouts on one machine) never consume each other's messages: the
@@ -19,9 +22,7 @@ import time
 import uuid
 
 import pytest
-import sqlalchemy as sa
 
-from pocketstack.compute.db import models
 from tests import backends
 from tests.cloud_process import OutputReader, clean_env, command, free_port, http
 
@@ -125,6 +126,12 @@ class ScaledOutCloud:
             '[metadata]\nmetadata_proxy_shared_secret = %s\n'
             % (tmp_path / 'compute-state', rabbit_url, self.ports['osapi_compute'],
                self.ports['metadata'], database_url, self.image_url, SECRET))
+        # What a compute host is told: the bus and the Image API, no database.
+        self.host_state = tmp_path / 'host-state'
+        self.host_conf = tmp_path / 'compute-host.conf'
+        self.host_conf.write_text(
+            '[DEFAULT]\nstate_path = %s\ntransport_url = %s\n'
+            '[glance]\nendpoint_override = %s\n' % (self.host_state, rabbit_url, self.image_url))
 
     def start_all(self):
         image = self.start('image', [command('pocketstack-image'), '--config-file',
@@ -134,7 +141,8 @@ class ScaledOutCloud:
         conductor = self.start('conductor', compute_service('conductor', *config))
         conductor.wait_for_log('ConductorManager listening on topic conductor')
         scheduler = self.start('scheduler', compute_service('scheduler', *config))
-        hosts = [self.start(host, compute_service('compute', '--host', host, *config))
+        hosts = [self.start(host, compute_service('compute', '--host', host, '--config-file',
+                                                  str(self.host_conf)))
                  for host in ('c1', 'c2')]
         api = self.start('compute-api', compute_service('compute-api', *config))
         image.wait_for_log('image listening on 127.0.0.1:%d' % self.ports['image'])
@@ -163,16 +171,12 @@ class ScaledOutCloud:
 
     # -- what an operator and a user do ---------------------------------------------
 
-    def add_flavor(self):
-        """m1.nano, as an operator would create it (straight into the database)."""
-        engine = sa.create_engine(self.database_url)
-        try:
-            with engine.begin() as conn:
-                conn.execute(sa.insert(models.Flavor).values(
-                    flavorid='42', name='m1.nano', memory_mb=128, vcpus=1, root_gb=1,
-                    ephemeral_gb=0, swap=0, rxtx_factor=1.0, is_public=True, disabled=False))
-        finally:
-            engine.dispose()
+    def add_flavors(self):
+        """m1.nano and m1.micro, as an operator creates them."""
+        for flavor_id, name, ram in (('42', 'm1.nano', 128), ('84', 'm1.micro', 192)):
+            code, _, body = self.compute('POST', '/flavors', {'flavor': {
+                'id': flavor_id, 'name': name, 'ram': ram, 'vcpus': 1, 'disk': 1}})
+            assert code == 200, body
 
     def upload_image(self, name):
         headers = {'X-Auth-Token': 'admin:admin'}
@@ -230,9 +234,9 @@ def wait_until(predicate, what, cloud):
         time.sleep(0.1)
 
 
-def test_boot_shelve_unshelve_delete_over_rabbitmq(cloud):
+def test_boot_resize_shelve_unshelve_delete_over_rabbitmq(cloud):
     cloud.start_all()
-    cloud.add_flavor()
+    cloud.add_flavors()
     image_id = cloud.upload_image('cirros')
 
     code, _, body = cloud.compute('POST', '/servers', {'server': {
@@ -250,6 +254,22 @@ def test_boot_shelve_unshelve_delete_over_rabbitmq(cloud):
                                        hashlib.sha256).hexdigest()})
     assert status == 200, doc
     assert (doc['uuid'], doc['name'], doc['project_id']) == (server_id, 'rabbit1', 'admin')
+
+    # A resize moves the server to the other host (never the one it is on).
+    source = server['OS-EXT-SRV-ATTR:host']
+    code, _, body = cloud.compute('POST', '/servers/%s/action' % server_id,
+                                  {'resize': {'flavorRef': '84'}})
+    assert code == 202, body
+    server = cloud.wait_for_server(server_id, 'VERIFY_RESIZE')
+    assert server['OS-EXT-SRV-ATTR:host'] == ({'c1', 'c2'} - {source}).pop()
+    code, _, body = cloud.compute('POST', '/servers/%s/action' % server_id,
+                                  {'confirmResize': None})
+    assert code == 204, body
+    server = cloud.wait_for_server(server_id, 'ACTIVE')
+    assert server['flavor']['id'] == '84'
+    code, _, body = cloud.compute('GET', '/os-migrations')
+    assert [(m['status'], m['source_compute']) for m in body['migrations']] == [
+        ('confirmed', source)]
 
     code, _, body = cloud.compute('POST', '/servers/%s/action' % server_id, {'shelve': None})
     assert code == 202, body
@@ -274,3 +294,6 @@ def test_boot_shelve_unshelve_delete_over_rabbitmq(cloud):
     logs = cloud.logs()
     assert cloud.stop() == {'compute-api': 0, 'c2': 0, 'c1': 0, 'scheduler': 0,
                             'conductor': 0, 'image': 0}, logs
+    # The hosts never opened a database (a default one would be a SQLite file
+    # in their state directory).
+    assert not list(cloud.host_state.glob('**/*.sqlite*')), logs

@@ -1,30 +1,45 @@
-"""nova-conductor: the task flows that span hosts.
+"""nova-conductor: the task flows that span hosts, and the database work of
+compute hosts, which have no database of their own.  Two endpoints serve
+topic ``conductor``, as in Nova:
 
-``build_instances`` is the middle of seed 004's ``nova boot``: the API cast
-it; it *calls* the scheduler (``select_destinations``, which claims a host for
-each instance) and then *casts* ``build_and_run_instance`` to each chosen
-compute host.  A compute host whose spawn failed casts ``build_instances``
-back here with itself excluded (a reschedule), up to ``[scheduler]
-max_attempts``.  ``unshelve_instance`` and ``resize_instance`` schedule the
-same way before handing over to a host.
+``ComputeTaskManager`` (namespace ``compute_task``).  ``build_instances`` is
+the middle of seed 004's ``nova boot``: the API cast it; it *calls* the
+scheduler (``select_destinations``, which claims a host for each instance)
+and then *casts* ``build_and_run_instance`` to each chosen compute host.  A
+compute host whose spawn failed casts ``build_instances`` back here with
+itself excluded (a reschedule), up to ``[scheduler] max_attempts``.
+``unshelve_instance`` and ``resize_instance`` schedule the same way before
+handing over to a host.
+
+``ConductorManager`` (the default namespace): what a compute host reads and
+saves — its instances, their action events, claims and moves, and its own
+heartbeat — each a *call* into compute/db/ (Nova's remotable objects).
 """
 import contextlib
 import logging
 
+from pocketstack.common import rpc
+from pocketstack.compute import actions
+from pocketstack.compute import events
 from pocketstack.compute import exception as compute_exc
-from pocketstack.compute import instances
-from pocketstack.compute import migrations
+from pocketstack.compute import hosts
 from pocketstack.compute import states
+from pocketstack.compute.db import actions as db_actions
+from pocketstack.compute.db import allocations as db_allocations
+from pocketstack.compute.db import hosts as db_hosts
+from pocketstack.compute.db import instances as db_instances
 
 LOG = logging.getLogger(__name__)
 
 
-class ConductorManager:
+class ComputeTaskManager:
+
+    target = rpc.Target(namespace='compute_task', version='1.0')
 
     def __init__(self, service, host):
-        self.service = service
         self.host = host
         self.db = service.db
+        self.migrations = service.migrations
         self.scheduler = service.scheduler_rpcapi
         self.compute = service.compute_rpcapi
 
@@ -33,7 +48,7 @@ class ConductorManager:
         """The step ``name`` recorded on each instance's current action."""
         with contextlib.ExitStack() as stack:
             for uuid in uuids:
-                stack.enter_context(instances.event(self.db, context, uuid, name, self.host))
+                stack.enter_context(actions.event(self.db, context, uuid, name, self.host))
             yield
 
     def build_instances(self, context, instance_uuids, request_spec, excluded_hosts=(),
@@ -47,21 +62,19 @@ class ConductorManager:
             for uuid in instance_uuids:
                 # A reschedule with no host left means every try failed (Nova's
                 # alternates exhausted), not that no host ever had room.
-                self._set_error(uuid, compute_exc.retries_exhausted(uuid) if attempt > 1 else e)
+                error = compute_exc.retries_exhausted(uuid) if attempt > 1 else e
+                db_instances.fail(self.db, uuid, events.fault_of(error), host=self.host,
+                                  vm_state=states.ERROR, task_state=None)
             return
         for uuid, selection in zip(instance_uuids, selections):
-            if not instances.update(self.db, uuid, expected_task_state=states.SCHEDULING,
-                                    host=selection['host'], node=selection['nodename']):
+            if not db_instances.update(self.db, uuid, expected_task_state=states.SCHEDULING,
+                                       host=selection['host'], node=selection['nodename']):
                 # Deleted while it was being scheduled: give the claim back.
-                instances.release_allocations(self.db, uuid)
+                db_allocations.release(self.db, uuid)
                 continue
             self.compute.build_and_run_instance(
                 context, uuid, selection['host'], request_spec,
                 excluded_hosts=list(excluded_hosts) + [selection['host']], attempt=attempt)
-
-    def _set_error(self, uuid, error):
-        instances.fail(self.db, uuid, error, host=self.host, vm_state=states.ERROR,
-                       task_state=None)
 
     def _schedule_one(self, context, instance_uuid, event, request_spec, consumer_id,
                       excluded_hosts=()):
@@ -75,8 +88,8 @@ class ConductorManager:
         except compute_exc.NoValidHost as e:
             LOG.warning('No host for %s of instance %s: %s', event, instance_uuid, e.message)
             # A resize's new flavor stops counting against the quota.
-            instances.fail(self.db, instance_uuid, e, host=self.host, task_state=None,
-                           new_flavor=None)
+            db_instances.fail(self.db, instance_uuid, events.fault_of(e), host=self.host,
+                              task_state=None, new_flavor=None)
             return None
 
     def unshelve_instance(self, context, instance_uuid, request_spec):
@@ -89,16 +102,61 @@ class ConductorManager:
     def resize_instance(self, context, instance_uuid, request_spec, new_flavor):
         """Choose a destination for the new flavor (never the current host),
         claimed for the migration, and let it prepare."""
-        instance = instances.get(self.db, instance_uuid)
+        instance = db_instances.get(self.db, instance_uuid)
         selection = self._schedule_one(
             context, instance_uuid, 'conductor_migrate_server', dict(request_spec,
                                                                      flavor=new_flavor),
             'resize-' + instance_uuid, excluded_hosts=[instance['host']])
         if selection is None:
-            migrations.update(self.db, instance_uuid, 'error')
+            self.migrations.update(instance_uuid, 'error')
             return
-        migrations.update(self.db, instance_uuid, 'pre-migrating',
-                          dest_compute=selection['host'], dest_node=selection['nodename'],
-                          dest_host=selection['host'])
+        self.migrations.update(instance_uuid, 'pre-migrating', dest_compute=selection['host'],
+                               dest_node=selection['nodename'], dest_host=selection['host'])
         self.compute.prep_resize(context, instance_uuid, selection['host'],
                                  selection['nodename'], new_flavor)
+
+
+class ConductorManager:
+    """Each method is one call of conductor/rpcapi.ConductorAPI."""
+
+    target = rpc.Target(version='1.0')
+
+    def __init__(self, service):
+        self.db = service.db
+        self.migrations = service.migrations
+
+    @rpc.expected_exceptions(compute_exc.InstanceNotFound)
+    def instance_get(self, context, uuid):
+        return db_instances.get(self.db, uuid)
+
+    def instance_update(self, context, uuid, values, expected):
+        with self.db.writer():
+            if not db_instances.update(
+                    self.db, uuid, expected_task_state=expected.get('task_state', db_instances.ANY),
+                    expected_vm_state=expected.get('vm_state', db_instances.ANY), **values):
+                return None
+            return db_instances.get(self.db, uuid)
+
+    def instance_fail(self, context, uuid, fault, host, values):
+        return db_instances.fail(self.db, uuid, fault, host, **values)
+
+    def instance_destroy(self, context, uuid):
+        return db_instances.destroy(self.db, uuid)
+
+    def event_start(self, context, uuid, name, host):
+        return db_actions.start_event(self.db, context.request_id, uuid, name, host)
+
+    def event_finish(self, context, event_id, traceback):
+        db_actions.finish_event(self.db, event_id, traceback)
+
+    def allocations_release(self, context, consumer_id):
+        db_allocations.release(self.db, consumer_id)
+
+    def allocations_confirm_resize(self, context, instance_uuid):
+        db_allocations.confirm_resize(self.db, instance_uuid)
+
+    def migration_update(self, context, instance_uuid, status):
+        self.migrations.update(instance_uuid, status)
+
+    def host_report(self, context, host, zone, resources, ratios):
+        db_hosts.report(self.db, host, hosts.BINARY, 'compute', zone, resources, ratios)

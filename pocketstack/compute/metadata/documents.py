@@ -83,7 +83,7 @@ def password_items(text):
 class InstanceMetadata:
     """The documents of one instance.
 
-    ``instance`` is an instance dict (compute/instances.py), ``key_type`` the
+    ``instance`` is an instance dict (compute/db/instances.py), ``key_type`` the
     type of its key pair, ``zone`` its availability zone, ``address`` the
     guest address the proxy forwarded (X-Forwarded-For) and ``dhcp_domain``
     the domain appended to its hostname.

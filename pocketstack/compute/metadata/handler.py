@@ -18,15 +18,11 @@ import hmac
 import logging
 import posixpath
 
-import sqlalchemy as sa
 import webob
 import webob.dec
 
 from pocketstack.common import exception
 from pocketstack.common import wsgi
-from pocketstack.compute import aggregates
-from pocketstack.compute import instances
-from pocketstack.compute.db import models
 from pocketstack.compute.metadata import documents
 
 LOG = logging.getLogger(__name__)
@@ -37,7 +33,7 @@ PROXY_HEADERS = ('X-Instance-ID', 'X-Instance-ID-Signature', 'X-Tenant-ID')
 class MetadataHandler:
 
     def __init__(self, service):
-        self.service = service
+        self.api = service.api
         self.conf = service.conf
         self.secret = self.conf.metadata.metadata_proxy_shared_secret.encode('utf-8')
         if not self.secret and self.conf.metadata_listen not in ('127.0.0.1', '::1'):
@@ -52,8 +48,9 @@ class MetadataHandler:
             _check_method(req, ('GET', 'HEAD'))
             return _response(documents.listing(documents.EC2_VERSIONS + ['latest']),
                              documents.TEXT)
-        instance = self._instance(req)
-        body, content_type = self._documents(req, instance).lookup(tokens)
+        metadata = self._metadata(req)
+        instance = metadata.instance
+        body, content_type = metadata.lookup(tokens)
         if tokens[0] == 'openstack' and tokens[-1] == 'password':
             _check_method(req, ('GET', 'HEAD', 'POST'))
             if req.method == 'POST':
@@ -62,8 +59,9 @@ class MetadataHandler:
             _check_method(req, ('GET', 'HEAD'))
         return _response(body, content_type)
 
-    def _instance(self, req):
-        """The instance the proxy's headers name, once they prove it."""
+    def _metadata(self, req):
+        """The metadata of the instance the proxy's headers name, once they
+        prove it."""
         instance_id, signature, project_id = (req.headers.get(h) for h in PROXY_HEADERS)
         for header, value in zip(PROXY_HEADERS, (instance_id, signature, project_id)):
             if value is None:
@@ -76,26 +74,11 @@ class MetadataHandler:
                         'instance %s (request from %s)', signature, instance_id,
                         req.headers.get('X-Forwarded-For'))
             raise exception.Forbidden('Invalid proxy request signature.')
-        instance = instances.get(self.service.db, instance_id)
+        instance, key_type, zone = self.api.for_metadata(instance_id)
         if instance['project_id'] != project_id:
             LOG.warning('X-Tenant-ID %s is not the project of instance %s',
                         project_id, instance_id)
             raise exception.NotFound('Instance %s could not be found.' % instance_id)
-        return instance
-
-    def _documents(self, req, instance):
-        with self.service.db.reader() as session:
-            key_type = 'ssh'
-            if instance['key_name']:
-                keypair = session.scalar(sa.select(models.KeyPair).where(
-                    models.KeyPair.user_id == instance['user_id'],
-                    models.KeyPair.name == instance['key_name']))
-                if keypair is not None and keypair.public_key == instance['key_data']:
-                    key_type = keypair.type
-            zone = instance['availability_zone']
-            if not zone and instance['host']:
-                zone = aggregates.host_zone(session, instance['host'],
-                                            self.conf.default_availability_zone)
         address = (req.headers.get('X-Forwarded-For') or '').split(',')[0].strip()
         return documents.InstanceMetadata(instance, key_type=key_type, zone=zone,
                                           address=address,
@@ -114,10 +97,7 @@ class MetadataHandler:
             text = req.body.decode('utf-8')
         except UnicodeDecodeError:
             raise exception.BadRequest('The password must be UTF-8 text.')
-        system_metadata = dict(instance['system_metadata'] or {},
-                               **documents.password_items(text))
-        if not instances.update(self.service.db, instance['uuid'],
-                                system_metadata=system_metadata):
+        if not self.api.set_system_metadata(instance['uuid'], documents.password_items(text)):
             raise exception.NotFound('Instance %s could not be found.' % instance['uuid'])
         return _response('', documents.TEXT)
 

@@ -5,7 +5,6 @@ update (name, availability zone) and delete an aggregate; its actions
 hosts (compute/aggregates.py).  2.41 shows each aggregate's ``uuid``."""
 from pocketstack.common import exception
 from pocketstack.common import wsgi
-from pocketstack.compute import aggregates
 from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
 from pocketstack.compute.rest import schemas
@@ -41,7 +40,7 @@ def _time(value):
 class AggregatesController:
 
     def __init__(self, service):
-        self.api = aggregates.AggregateAPI(service)
+        self.api = service.aggregates
         self.policy = service.policy
         self.actions = {'add_host': self._add_host, 'remove_host': self._remove_host,
                         'set_metadata': self._set_metadata}

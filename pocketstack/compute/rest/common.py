@@ -18,8 +18,7 @@ def next_links(req, path, items, key, limit):
         return None
     params = [(k, v) for k, v in req.GET.items() if k != 'marker']
     query = urllib.parse.urlencode(params + [('marker', items[-1][key])])
-    return [{'rel': 'next', 'href': '%s%s/%s?%s' % (req.host_url, req.script_name, path,
-                                                    query)}]
+    return [{'rel': 'next', 'href': '%s/%s?%s' % (wsgi.base_url(req), path, query)}]
 
 
 def is_uuid(value):

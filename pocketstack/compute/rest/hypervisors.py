@@ -6,84 +6,42 @@ the scheduler's claims (``allocations``) use of it.
 names hypervisors by uuid and folds the ``search``/``servers`` routes into
 the ``hypervisor_hostname_pattern`` and ``with_servers`` parameters, 2.88
 drops the usage fields and ``statistics``, and adds ``uptime``."""
-import sqlalchemy as sa
-
 from pocketstack.common import exception
 from pocketstack.common import wsgi
-from pocketstack.compute import manager
-from pocketstack.compute.db import models
 from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
-from pocketstack.compute.scheduler import manager as scheduler_manager
 
 _USAGE_FIELDS = ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used',
                  'local_gb_used', 'free_ram_mb', 'free_disk_gb', 'current_workload',
                  'running_vms', 'disk_available_least')
-_UNUSED = {'vcpus': 0, 'memory_mb': 0, 'disk_gb': 0}
 
 
 class HypervisorsController:
 
     def __init__(self, service):
-        self.conf = service.conf
-        self.db = service.db
+        self.hosts = service.hosts
         self.policy = service.policy
         self.max_limit = service.conf.api.max_limit
 
     def _authorize(self, req):
         self.policy.authorize(req.context, 'os_compute_api:os-hypervisors:list', {})
 
-    # -- reading ---------------------------------------------------------------------
-
-    def _nodes(self, session, *conditions, limit=None):
-        """[(node, service)] of compute nodes whose host has a compute service
-        (a deleted service's node is skipped, as Nova does), by id."""
-        query = (sa.select(models.ComputeNode, models.Service)
-                 .join(models.Service, sa.and_(models.Service.host == models.ComputeNode.host,
-                                               models.Service.binary == manager.BINARY))
-                 .where(*conditions).order_by(models.ComputeNode.id))
-        if limit is not None:
-            query = query.limit(limit)
-        return session.execute(query).all()
-
-    def _usage(self, session, nodes):
-        """{node id: usage} from the allocations and the instances on each node."""
-        ids = [node.id for node, _ in nodes]
-        usage = scheduler_manager.host_usage(session, ids)
-        running = dict(session.execute(
-            sa.select(models.Instance.node, sa.func.count()).where(
-                models.Instance.node.in_([n.hypervisor_hostname for n, _ in nodes]),
-                models.Instance.deleted == 0).group_by(models.Instance.node)).all())
-        return {node.id: dict(usage.get(node.id, _UNUSED),
-                              running_vms=running.get(node.hypervisor_hostname, 0))
-                for node, _ in nodes}
-
-    def _servers(self, session, nodes):
-        """{host: [{name, uuid}]} of the live instances on the nodes' hosts."""
-        rows = session.execute(sa.select(models.Instance.host, models.Instance.display_name,
-                                         models.Instance.uuid).where(
-            models.Instance.host.in_([n.host for n, _ in nodes]),
-            models.Instance.deleted == 0).order_by(models.Instance.id)).all()
-        found = {}
-        for host, name, uuid in rows:
-            found.setdefault(host, []).append({'name': name, 'uuid': uuid})
-        return found
-
     def _view(self, req, node, svc, usage=None, servers=None):
         """A hypervisor; with ``usage`` its details; ``servers`` a list when
         they were asked for."""
         version = microversion.api_version(req)
         by_uuid = version >= (2, 53)
-        view = {'id': node.uuid if by_uuid else node.id,
-                'hypervisor_hostname': node.hypervisor_hostname,
-                'state': 'up' if scheduler_manager.service_is_up(self.conf, svc) else 'down',
-                'status': 'disabled' if svc.disabled else 'enabled'}
+        view = {'id': node['uuid'] if by_uuid else node['id'],
+                'hypervisor_hostname': node['hypervisor_hostname'],
+                'state': 'up' if svc['up'] else 'down',
+                'status': 'disabled' if svc['disabled'] else 'enabled'}
         if usage is not None:
-            view.update({'hypervisor_type': node.hypervisor_type,
-                         'hypervisor_version': node.hypervisor_version,
-                         'host_ip': node.host_ip,
-                         'service': {'id': svc.uuid if by_uuid else svc.id, 'host': node.host,
-                                     'disabled_reason': svc.disabled_reason}})
+            view.update({'hypervisor_type': node['hypervisor_type'],
+                         'hypervisor_version': node['hypervisor_version'],
+                         'host_ip': node['host_ip'],
+                         'service': {'id': svc['uuid'] if by_uuid else svc['id'],
+                                     'host': node['host'],
+                                     'disabled_reason': svc['disabled_reason']}})
             if version >= (2, 88):
                 view['uptime'] = None  # the fake hypervisor reports none
             else:
@@ -97,13 +55,13 @@ class HypervisorsController:
 
     @staticmethod
     def _capacity(node, usage):
-        return {'vcpus': node.vcpus, 'memory_mb': node.memory_mb, 'local_gb': node.local_gb,
-                'vcpus_used': usage['vcpus'], 'memory_mb_used': usage['memory_mb'],
-                'local_gb_used': usage['disk_gb'],
-                'free_ram_mb': node.memory_mb - usage['memory_mb'],
-                'free_disk_gb': node.local_gb - usage['disk_gb'],
+        return {'vcpus': node['vcpus'], 'memory_mb': node['memory_mb'],
+                'local_gb': node['local_gb'], 'vcpus_used': usage['vcpus'],
+                'memory_mb_used': usage['memory_mb'], 'local_gb_used': usage['disk_gb'],
+                'free_ram_mb': node['memory_mb'] - usage['memory_mb'],
+                'free_disk_gb': node['local_gb'] - usage['disk_gb'],
                 'current_workload': 0, 'running_vms': usage['running_vms'],
-                'disk_available_least': node.local_gb - usage['disk_gb']}
+                'disk_available_least': node['local_gb'] - usage['disk_gb']}
 
     # -- lists -----------------------------------------------------------------------
 
@@ -126,62 +84,42 @@ class HypervisorsController:
                                        'hypervisor_hostname_pattern query parameter is not '
                                        'supported.')
         limit = common.page_limit(req, self.max_limit) if paged else None
-        conditions = []
-        with self.db.reader() as session:
-            if pattern is not None:
-                conditions.append(models.ComputeNode.hypervisor_hostname.contains(
-                    pattern, autoescape=True))
-            marker = req.GET.get('marker') if paged else None
-            if marker is not None:
-                conditions.append(models.ComputeNode.id > self._marker_id(session, req, marker))
-            nodes = self._nodes(session, *conditions, limit=limit)
-            if pattern is not None and not nodes:
-                raise exception.NotFound("No hypervisor matching '%s' could be found."
-                                         % pattern)
-            body = {'hypervisors': self._views(req, session, nodes, detail, with_servers)}
+        nodes = self.hosts.hypervisors(pattern=pattern,
+                                       marker=req.GET.get('marker') if paged else None,
+                                       marker_by_uuid=version >= (2, 53), limit=limit)
+        if pattern is not None and not nodes:
+            raise exception.NotFound("No hypervisor matching '%s' could be found." % pattern)
+        body = {'hypervisors': self._views(req, nodes, detail, with_servers)}
         links = common.next_links(req, 'os-hypervisors/detail' if detail else 'os-hypervisors',
                                   body['hypervisors'], 'id', limit) if paged else None
         if links:
             body['hypervisors_links'] = links
         return body
 
-    def _views(self, req, session, nodes, detail, with_servers):
-        usage = self._usage(session, nodes) if detail else {}
-        servers = self._servers(session, nodes) if with_servers else {}
-        return [self._view(req, node, svc, usage.get(node.id),
-                           servers.get(node.host, []) if with_servers else None)
+    def _views(self, req, nodes, detail, with_servers):
+        usage = self.hosts.hypervisor_usage(nodes) if detail else {}
+        servers = self.hosts.hypervisor_servers(nodes) if with_servers else {}
+        return [self._view(req, node, svc, usage.get(node['id']),
+                           servers.get(node['host'], []) if with_servers else None)
                 for node, svc in nodes]
-
-    @staticmethod
-    def _marker_id(session, req, marker):
-        by_uuid = microversion.api_version(req) >= (2, 53)
-        column = models.ComputeNode.uuid if by_uuid else models.ComputeNode.id
-        found = session.scalar(sa.select(models.ComputeNode.id).where(
-            column == (marker if by_uuid or not marker.isdigit() else int(marker))))
-        if found is None:
-            raise exception.BadRequest('marker [%s] not found' % marker)
-        return found
 
     # -- one hypervisor ----------------------------------------------------------------
 
     def show(self, req, hypervisor_id):
         self._authorize(req)
         version = microversion.api_version(req)
+        nodes = []
         if version >= (2, 53):
             if not common.is_uuid(hypervisor_id):
                 raise exception.BadRequest('Invalid uuid %s' % hypervisor_id)
-            condition = models.ComputeNode.uuid == hypervisor_id
+            nodes = self.hosts.hypervisors(node_uuid=hypervisor_id)
         elif hypervisor_id.isdigit():
-            condition = models.ComputeNode.id == int(hypervisor_id)
-        else:
-            condition = sa.false()
+            nodes = self.hosts.hypervisors(node_id=int(hypervisor_id))
+        if not nodes:
+            raise exception.NotFound("Hypervisor with ID '%s' could not be found."
+                                     % hypervisor_id)
         with_servers = version >= (2, 53) and wsgi.query_bool(req, 'with_servers', False)
-        with self.db.reader() as session:
-            nodes = self._nodes(session, condition)
-            if not nodes:
-                raise exception.NotFound("Hypervisor with ID '%s' could not be found."
-                                         % hypervisor_id)
-            (view,) = self._views(req, session, nodes, True, with_servers)
+        (view,) = self._views(req, nodes, True, with_servers)
         return {'hypervisor': view}
 
     # -- before 2.53 / 2.88 --------------------------------------------------------------
@@ -196,26 +134,22 @@ class HypervisorsController:
         if microversion.api_version(req) >= (2, 53):
             raise exception.NotFound('Use hypervisor_hostname_pattern from 2.53 on.')
         self._authorize(req)
-        with self.db.reader() as session:
-            nodes = self._nodes(session, models.ComputeNode.hypervisor_hostname.contains(
-                pattern, autoescape=True))
-            if not nodes:
-                raise exception.NotFound("No hypervisor matching '%s' could be found."
-                                         % pattern)
-            servers = self._servers(session, nodes) if with_servers else {}
-            return {'hypervisors': [self._view(req, node, svc, servers=servers.get(node.host))
-                                    for node, svc in nodes]}
+        nodes = self.hosts.hypervisors(pattern=pattern)
+        if not nodes:
+            raise exception.NotFound("No hypervisor matching '%s' could be found." % pattern)
+        servers = self.hosts.hypervisor_servers(nodes) if with_servers else {}
+        return {'hypervisors': [self._view(req, node, svc, servers=servers.get(node['host']))
+                                for node, svc in nodes]}
 
     def statistics(self, req):
         if microversion.api_version(req) >= (2, 88):
             raise exception.NotFound('Hypervisor statistics were removed in 2.88.')
         self._authorize(req)
-        with self.db.reader() as session:
-            nodes = self._nodes(session)
-            usage = self._usage(session, nodes)
+        nodes = self.hosts.hypervisors()
+        usage = self.hosts.hypervisor_usage(nodes)
         totals = dict.fromkeys(_USAGE_FIELDS, 0)
         for node, _ in nodes:
-            for field, value in self._capacity(node, usage[node.id]).items():
+            for field, value in self._capacity(node, usage[node['id']]).items():
                 totals[field] += value
         return {'hypervisor_statistics': dict(totals, count=len(nodes))}
 

@@ -3,7 +3,6 @@ servers use.  Rate limits are gone from Nova (``rate`` is always empty).
 2.36 drops the network-proxy keys (floating IPs, security groups), 2.39
 ``maxImageMeta`` and 2.57 the personality keys."""
 from pocketstack.common import wsgi
-from pocketstack.compute import quotas
 from pocketstack.compute.rest import microversion
 
 # Quotas of resources the Network service counts: unlimited here.
@@ -15,8 +14,7 @@ _NETWORK_USED = {'totalFloatingIpsUsed': 0, 'totalSecurityGroupsUsed': 0}
 class LimitsController:
 
     def __init__(self, service):
-        self.db = service.db
-        self.conf = service.conf
+        self.quotas = service.quotas
         self.policy = service.policy
 
     def index(self, req):
@@ -24,9 +22,8 @@ class LimitsController:
         project_id = req.GET.get('tenant_id') or req.context.project_id
         if project_id != req.context.project_id:
             self.policy.authorize(req.context, 'os_compute_api:limits:other_project', {})
-        with self.db.reader() as session:
-            quota = quotas.limits(session, self.conf, project_id)
-            used = quotas.usage(session, project_id)
+        quota = self.quotas.limits(project_id)
+        used = self.quotas.usage(project_id)
         absolute = {
             'maxTotalInstances': quota['instances'], 'maxTotalCores': quota['cores'],
             'maxTotalRAMSize': quota['ram'], 'maxServerMeta': quota['metadata_items'],

@@ -80,8 +80,7 @@ def _view(limits, keys):
 class QuotaSetsController:
 
     def __init__(self, service):
-        self.db = service.db
-        self.conf = service.conf
+        self.quotas = service.quotas
         self.policy = service.policy
 
     def _authorize(self, req, action, project_id):
@@ -96,26 +95,21 @@ class QuotaSetsController:
 
     def show(self, req, project_id):
         self._authorize(req, 'show', project_id)
-        with self.db.reader() as session:
-            limits = quotas.limits(session, self.conf, project_id)
-        view = _view(limits, _keys(microversion.api_version(req)))
+        view = _view(self.quotas.limits(project_id), _keys(microversion.api_version(req)))
         return {'quota_set': dict(view, id=project_id)}
 
     def detail(self, req, project_id):
         self._authorize(req, 'detail', project_id)
         user_id = req.context.user_id if req.context.project_id == project_id else None
-        with self.db.reader() as session:
-            limits = quotas.limits(session, self.conf, project_id)
-            used = quotas.usage(session, project_id, user_id)
+        limits = self.quotas.limits(project_id)
+        used = self.quotas.usage(project_id, user_id)
         view = {k: {'limit': limit, 'in_use': used.get(k, 0), 'reserved': 0}
                 for k, limit in _view(limits, _keys(microversion.api_version(req))).items()}
         return {'quota_set': dict(view, id=project_id)}
 
     def defaults(self, req, project_id):
         self._authorize(req, 'defaults', project_id)
-        with self.db.reader() as session:
-            limits = quotas.defaults(session, self.conf)
-        view = _view(limits, _keys(microversion.api_version(req)))
+        view = _view(self.quotas.defaults(), _keys(microversion.api_version(req)))
         return {'quota_set': dict(view, id=project_id)}
 
     def update(self, req, project_id):
@@ -126,17 +120,14 @@ class QuotaSetsController:
         wsgi.check_schema(_update_schema('quota_set', keys, force=True), body)
         force = body['quota_set'].get('force', False) in _TRUE
         values = _limits_of(body, 'quota_set', keys)
-        with self.db.writer() as session:
-            quotas.set_project(session, project_id, values, force=force)
-            limits = quotas.limits(session, self.conf, project_id)
+        limits = self.quotas.set_project(project_id, values, force=force)
         return {'quota_set': _view(limits, keys)}
 
     @wsgi.status(202)
     def delete(self, req, project_id):
         self._authorize(req, 'delete', project_id)
         self._no_user(req)
-        with self.db.writer() as session:
-            quotas.reset_project(session, project_id)
+        self.quotas.reset_project(project_id)
 
 
 class QuotaClassSetsController:
@@ -145,8 +136,7 @@ class QuotaClassSetsController:
     for another class and never use them, so updating one is a 400 here."""
 
     def __init__(self, service):
-        self.db = service.db
-        self.conf = service.conf
+        self.quotas = service.quotas
         self.policy = service.policy
 
     def _authorize(self, req, action):
@@ -155,9 +145,8 @@ class QuotaClassSetsController:
 
     def show(self, req, class_name):
         self._authorize(req, 'show')
-        with self.db.reader() as session:
-            limits = quotas.defaults(session, self.conf)
-        view = _view(limits, _keys(microversion.api_version(req), quota_class=True))
+        view = _view(self.quotas.defaults(),
+                     _keys(microversion.api_version(req), quota_class=True))
         return {'quota_class_set': dict(view, id=class_name)}
 
     def update(self, req, class_name):
@@ -169,10 +158,7 @@ class QuotaClassSetsController:
         body = req.json_body()
         wsgi.check_schema(_update_schema('quota_class_set', keys, force=False), body)
         values = _limits_of(body, 'quota_class_set', keys)
-        with self.db.writer() as session:
-            quotas.set_defaults(session, values)
-            limits = quotas.defaults(session, self.conf)
-        return {'quota_class_set': _view(limits, keys)}
+        return {'quota_class_set': _view(self.quotas.set_defaults(values), keys)}
 
 
 def routes(service):

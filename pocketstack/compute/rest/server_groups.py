@@ -53,7 +53,7 @@ def _view(req, group):
 class ServerGroupsController:
 
     def __init__(self, service):
-        self.groups = service.api.server_groups
+        self.groups = service.server_groups
         self.policy = service.policy
 
     def _authorize(self, req, action, project_id=None):

@@ -3,14 +3,9 @@ add and remove one, remove all.  Changes need the server ACTIVE, PAUSED,
 SUSPENDED or STOPPED (409 otherwise); a server has at most 50 tags."""
 import urllib.parse
 
-import sqlalchemy as sa
-
 from pocketstack.common import exception
-from pocketstack.common import utils
 from pocketstack.common import wsgi
-from pocketstack.compute.db import models
 from pocketstack.compute.rest import microversion
-from pocketstack.compute.rest.server_metadata import changeable_row
 
 MAX_TAGS = 50
 _TAG = {'type': 'string', 'pattern': '^[^,/]*$', 'minLength': 1, 'maxLength': 60}
@@ -24,7 +19,6 @@ class ServerTagsController:
 
     def __init__(self, service):
         self.api = service.api
-        self.db = service.db
         self.policy = service.policy
 
     def _server(self, req, server_id, rule):
@@ -35,13 +29,6 @@ class ServerTagsController:
                               {'project_id': instance['project_id']})
         return instance
 
-    @staticmethod
-    def _changing(req, server_id, session, action):
-        row = changeable_row(session, req.context, server_id, action, idle=False,
-                             unlocked=False)
-        row.updated_at = utils.utcnow()
-        return row
-
     def index(self, req, server_id):
         return {'tags': self._server(req, server_id, 'show')['tags']}
 
@@ -49,23 +36,13 @@ class ServerTagsController:
         self._server(req, server_id, 'update')
         body = req.json_body()
         wsgi.check_schema(_TAGS, body)
-        wanted = set(body['tags'])
-        with self.db.writer() as session:
-            row = self._changing(req, server_id, session, 'update tags')
-            # Kept tags stay as they are: a deleted and re-added tag would be
-            # inserted before the old row is deleted.
-            for tag in list(row.tags):
-                if tag.tag not in wanted:
-                    row.tags.remove(tag)
-            kept = {t.tag for t in row.tags}
-            row.tags.extend(models.InstanceTag(tag=t) for t in sorted(wanted - kept))
-        return {'tags': sorted(wanted)}
+        self.api.set_tags(req.context, server_id, body['tags'])
+        return {'tags': sorted(set(body['tags']))}
 
     @wsgi.status(204)
     def delete_all(self, req, server_id):
         self._server(req, server_id, 'update')
-        with self.db.writer() as session:
-            self._changing(req, server_id, session, 'delete tags').tags.clear()
+        self.api.remove_tag(req.context, server_id)
 
     @wsgi.status(204)
     def show(self, req, server_id, tag):
@@ -80,30 +57,16 @@ class ServerTagsController:
         except exception.ValidationError as e:
             raise exception.BadRequest("Tag '%s' is invalid. It must be a non empty string "
                                        "without characters '/' and ','. %s" % (tag, e.message))
-        try:
-            with self.db.writer() as session:
-                row = self._changing(req, server_id, session, 'update tag')
-                if tag in {t.tag for t in row.tags}:
-                    return wsgi.json_response(None, status=204)
-                if len(row.tags) >= MAX_TAGS:
-                    raise exception.BadRequest('The number of tags exceeded the per-server '
-                                               'limit %d' % MAX_TAGS)
-                row.tags.append(models.InstanceTag(tag=tag))
-        except sa.exc.IntegrityError:
-            return wsgi.json_response(None, status=204)  # added meanwhile by another request
-        location = '%s%s/servers/%s/tags/%s' % (req.host_url, req.script_name, server_id,
-                                               urllib.parse.quote(tag))
+        if not self.api.add_tag(req.context, server_id, tag, MAX_TAGS):
+            return wsgi.json_response(None, status=204)  # it had the tag already
+        location = '%s/servers/%s/tags/%s' % (wsgi.base_url(req), server_id,
+                                             urllib.parse.quote(tag))
         return wsgi.json_response(None, status=201, headers={'Location': location})
 
     @wsgi.status(204)
     def delete(self, req, server_id, tag):
         self._server(req, server_id, 'update')
-        with self.db.writer() as session:
-            row = self._changing(req, server_id, session, 'delete tag')
-            found = next((t for t in row.tags if t.tag == tag), None)
-            if found is None:
-                raise exception.NotFound("Server %s has no tag '%s'" % (server_id, tag))
-            row.tags.remove(found)
+        self.api.remove_tag(req.context, server_id, tag)
 
 
 def routes(service):

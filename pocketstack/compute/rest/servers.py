@@ -48,16 +48,27 @@ _EXACT = {'reservation_id': ('reservation_id', str), 'image': ('image_ref', str)
           'terminated_at': ('terminated_at', wsgi.parse_datetime)}
 
 
-def _regex(column, pattern):
+def _regex(param, pattern):
     try:
-        compiled = re.compile(pattern)
+        return re.compile(pattern)
     except re.error:
-        raise exception.BadRequest('Invalid regular expression for %s: %s' % (column, pattern))
-    return lambda i: bool(compiled.search(i[column] or ''))
+        raise exception.BadRequest('Invalid regular expression for %s: %s' % (param, pattern))
 
 
 def _tags(value):
     return set(value.split(','))
+
+
+def _address_test(patterns):
+    """``ip`` / ``ip6``: regular expressions searched in a server's fixed and
+    floating addresses of that IP version (its cached network info) — the
+    only filters SQL cannot apply."""
+    def matches(instance):
+        entries = [e for found in network.addresses(instance['network_info']).values()
+                   for e in found]
+        return all(any(e['version'] == version and pattern.search(e['addr'])
+                       for e in entries) for version, pattern in patterns)
+    return matches
 
 
 def with_groups(req, api, server):
@@ -142,70 +153,61 @@ class ServersController:
         return {k: req.GET.getall(k) for k in req.GET if k in allowed}
 
     def _list(self, req):
+        """The page the query asks for: its filters (those this caller may
+        use at this version) in the compute API's terms, its sort keys, limit
+        and marker."""
         context = req.context
         admin = context.is_admin_role
         version = microversion.api_version(req)
         params = self._search_options(req)
         one = {k: v[-1] for k, v in params.items()}
         filters = {}
-        deleted = admin and wsgi.query_bool(req, 'deleted', False)
+        if admin and wsgi.query_bool(req, 'deleted', False):
+            filters['deleted'] = True
         if 'name' in one:
-            filters['name'] = _regex('display_name', one['name'])
+            _regex('display_name', one['name'])
+            filters['name'] = one['name']
         if 'status' in params:
             wanted = {s.upper() for s in params['status']}
-            unknown = {s for s in wanted if not states.vm_states_for_status(s)}
+            unknown = {s for s in wanted if not states.is_status(s)}
             if unknown and version >= (2, 38):
                 raise exception.BadRequest('Invalid status value: %s' % ', '.join(sorted(unknown)))
             if 'DELETED' in wanted:
                 if not admin:
                     raise exception.Forbidden('Only administrators may list deleted instances')
-                deleted = True
-            filters['status'] = lambda i: states.status(i['vm_state'], i['task_state']) in wanted
+                filters['deleted'] = True
+            filters['status'] = wanted
         for param, (column, convert) in _EXACT.items():
             if param in one:
                 try:
-                    value = convert(one[param])
+                    filters[column] = convert(one[param])
                 except ValueError:
                     raise exception.BadRequest('Invalid value for %s: %s' % (param, one[param]))
-                filters[param] = lambda i, c=column, v=value: i[c] == v
         if 'flavor' in one:
-            filters['flavor'] = lambda i, v=one['flavor']: i['flavor']['id'] == v
+            filters['flavor'] = one['flavor']
         if 'config_drive' in one:
-            wanted_drive = wsgi.query_bool(req, 'config_drive')
-            filters['config_drive'] = lambda i: bool(i['config_drive']) == wanted_drive
-        for param, version_wanted in (('ip', 4), ('ip6', 6)):
-            if param in one:
-                # A regular expression on the addresses (cached network info).
-                test = _regex('addr', one[param])
-                filters[param] = lambda i, t=test, v=version_wanted: any(
-                    t({'addr': e['addr']}) for entries in network.addresses(
-                        i['network_info']).values() for e in entries if e['version'] == v)
-        if 'tags' in one:
-            filters['tags'] = lambda i, v=_tags(one['tags']): v <= set(i['tags'])
-        if 'tags-any' in one:
-            filters['tags-any'] = lambda i, v=_tags(one['tags-any']): bool(v & set(i['tags']))
-        if 'not-tags' in one:
-            filters['not-tags'] = lambda i, v=_tags(one['not-tags']): not v <= set(i['tags'])
-        if 'not-tags-any' in one:
-            filters['not-tags-any'] = lambda i, v=_tags(one['not-tags-any']): not (
-                v & set(i['tags']))
+            filters['config_drive'] = wsgi.query_bool(req, 'config_drive')
+        for name in ('tags', 'tags-any', 'not-tags', 'not-tags-any'):
+            if name in one:
+                filters[name] = _tags(one[name])
         if 'locked' in one:
-            locked = wsgi.query_bool(req, 'locked')
-            filters['locked'] = lambda i: bool(i['locked']) == locked
+            filters['locked'] = wsgi.query_bool(req, 'locked')
         if 'changes-since' in one:
             filters['changes-since'] = wsgi.parse_datetime(one['changes-since'])
         if 'changes-before' in one:
             filters['changes-before'] = wsgi.parse_datetime(one['changes-before'])
-            if filters['changes-before'] < filters.get('changes-since', filters['changes-before']):
+            if filters['changes-before'] < filters.get('changes-since',
+                                                       filters['changes-before']):
                 raise exception.BadRequest('The value of changes-since must be less than or '
                                            'equal to changes-before.')
         all_tenants = admin and wsgi.query_bool(req, 'all_tenants', False)
         if all_tenants and (one.get('project_id') or one.get('tenant_id')):
             filters['project_id'] = one.get('project_id') or one.get('tenant_id')
-        if deleted:
-            filters['deleted'] = lambda i: bool(i['deleted'])
+        addresses = [(v, _regex('addr', one[param])) for param, v in (('ip', 4), ('ip6', 6))
+                     if param in one]
         return self.api.list(context, filters, self._sort(req, admin), self._limit(req),
-                             one.get('marker'), all_tenants=all_tenants, deleted=deleted)
+                             one.get('marker'), all_tenants=all_tenants,
+                             matches=_address_test(addresses) if addresses else None)
 
     @staticmethod
     def _sort(req, admin):

@@ -5,17 +5,10 @@ heartbeat, not forced down) and enabled.  Admins disable a compute host
 From 2.53 a service is named by its uuid (``PUT /os-services/{id}``);
 before, ``PUT /os-services/{enable|disable|disable-log-reason|force-down}``
 names it by host and binary in the body."""
-import sqlalchemy as sa
-
 from pocketstack.common import exception
-from pocketstack.common import utils
 from pocketstack.common import wsgi
-from pocketstack.compute import aggregates
-from pocketstack.compute import manager
-from pocketstack.compute.db import models
 from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
-from pocketstack.compute.scheduler import manager as scheduler_manager
 
 _REASON = {'type': 'string', 'minLength': 1, 'maxLength': 255}
 _BOOLEAN = {'type': ['boolean', 'string'],
@@ -41,47 +34,34 @@ def _as_bool(value):
 class ServicesController:
 
     def __init__(self, service):
-        self.conf = service.conf
-        self.db = service.db
+        self.hosts = service.hosts
         self.policy = service.policy
 
-    def _view(self, req, svc, zones):
+    @staticmethod
+    def _view(req, svc):
         version = microversion.api_version(req)
-        seen = svc.updated_at or svc.last_seen_up
-        view = {'id': svc.uuid if version >= (2, 53) else svc.id, 'binary': svc.binary,
-                'host': svc.host,
-                'zone': aggregates.service_zone(svc, zones,
-                                                self.conf.default_availability_zone),
-                'status': 'disabled' if svc.disabled else 'enabled',
-                'state': 'up' if scheduler_manager.service_is_up(self.conf, svc) else 'down',
+        seen = svc['updated_at'] or svc['last_seen_up']
+        view = {'id': svc['uuid'] if version >= (2, 53) else svc['id'],
+                'binary': svc['binary'], 'host': svc['host'], 'zone': svc['zone'],
+                'status': 'disabled' if svc['disabled'] else 'enabled',
+                'state': 'up' if svc['up'] else 'down',
                 'updated_at': seen.isoformat(timespec='microseconds') if seen else None,
-                'disabled_reason': svc.disabled_reason}
+                'disabled_reason': svc['disabled_reason']}
         if version >= (2, 11):
-            view['forced_down'] = svc.forced_down
+            view['forced_down'] = svc['forced_down']
         return view
 
     def index(self, req):
         self.policy.authorize(req.context, 'os_compute_api:os-services:list', {})
-        query = sa.select(models.Service).order_by(models.Service.id)
-        for param in ('host', 'binary'):
-            if req.GET.get(param):
-                query = query.where(getattr(models.Service, param) == req.GET[param])
-        with self.db.reader() as session:
-            zones = aggregates.aggregate_zones(session)
-            return {'services': [self._view(req, s, zones)
-                                 for s in session.scalars(query)]}
+        found = self.hosts.services(host=req.GET.get('host') or None,
+                                    binary=req.GET.get('binary') or None)
+        return {'services': [self._view(req, s) for s in found]}
 
     def update(self, req, service_id):
         self.policy.authorize(req.context, 'os_compute_api:os-services:update', {})
         if microversion.api_version(req) >= (2, 53):
             return self._update_by_id(req, service_id)
         return self._legacy_update(req, service_id)
-
-    @staticmethod
-    def _only_compute(binary):
-        if binary != manager.BINARY:
-            raise exception.BadRequest('Updating a %s service is not supported. Only %s '
-                                       'services can be updated.' % (binary, manager.BINARY))
 
     def _update_by_id(self, req, service_id):
         if not common.is_uuid(service_id):
@@ -101,16 +81,7 @@ class ServicesController:
         if not values:
             raise exception.BadRequest("No updates were requested. Fields 'status' or "
                                        "'forced_down' should be specified.")
-        with self.db.writer() as session:
-            svc = session.scalar(sa.select(models.Service).where(
-                models.Service.uuid == service_id))
-            if svc is None:
-                raise exception.NotFound('Service %s could not be found.' % service_id)
-            self._only_compute(svc.binary)
-            for column, value in values.items():
-                setattr(svc, column, value)
-            svc.updated_at = utils.utcnow()
-            return {'service': self._view(req, svc, aggregates.aggregate_zones(session))}
+        return {'service': self._view(req, self.hosts.update_service(service_id, values))}
 
     def _legacy_update(self, req, action):
         version = microversion.api_version(req)
@@ -138,13 +109,7 @@ class ServicesController:
             shown['status'] = 'disabled'
             if reason:
                 shown['disabled_reason'] = reason
-        self._only_compute(binary)
-        with self.db.writer() as session:
-            changed = session.execute(sa.update(models.Service).where(
-                models.Service.host == host, models.Service.binary == binary).values(
-                updated_at=utils.utcnow(), **values)).rowcount
-        if not changed:
-            raise exception.NotFound('Compute host %s could not be found.' % host)
+        self.hosts.update_host_service(host, binary, values)
         return {'service': shown}
 
     @wsgi.status(204)
@@ -152,31 +117,14 @@ class ServicesController:
         """Forget a service; a compute host still holding servers is refused
         (409).  Its hypervisor record goes with it."""
         self.policy.authorize(req.context, 'os_compute_api:os-services:delete', {})
-        by_uuid = microversion.api_version(req) >= (2, 53)
-        if by_uuid and not common.is_uuid(service_id):
-            raise exception.BadRequest('Invalid uuid %s' % service_id)
-        if not by_uuid and not service_id.isdigit():
-            raise exception.BadRequest('Invalid id %s: expected an integer.' % service_id)
-        column = models.Service.uuid if by_uuid else models.Service.id
-        with self.db.writer() as session:
-            svc = session.scalar(sa.select(models.Service).where(column == service_id))
-            if svc is None:
-                raise exception.NotFound('Service %s not found.' % service_id)
-            if svc.binary == manager.BINARY:
-                hosted = session.scalar(sa.select(sa.func.count()).select_from(
-                    models.Instance).where(models.Instance.host == svc.host,
-                                           models.Instance.deleted == 0))
-                if hosted:
-                    raise exception.Conflict('Unable to delete compute service that is '
-                                             'hosting instances. Migrate or delete the '
-                                             'instances first.')
-                nodes = sa.select(models.ComputeNode.id).where(
-                    models.ComputeNode.host == svc.host)
-                session.execute(sa.delete(models.Allocation).where(
-                    models.Allocation.node_id.in_(nodes)))
-                session.execute(sa.delete(models.ComputeNode).where(
-                    models.ComputeNode.host == svc.host))
-            session.delete(svc)
+        if microversion.api_version(req) >= (2, 53):
+            if not common.is_uuid(service_id):
+                raise exception.BadRequest('Invalid uuid %s' % service_id)
+            self.hosts.delete_service(uuid=service_id)
+        else:
+            if not service_id.isdigit():
+                raise exception.BadRequest('Invalid id %s: expected an integer.' % service_id)
+            self.hosts.delete_service(service_id=int(service_id))
 
 
 def routes(service):

@@ -9,12 +9,9 @@ its current flavor, deleted servers included.  2.40 pages the servers
 """
 import datetime
 
-import sqlalchemy as sa
-
 from pocketstack.common import exception
 from pocketstack.common import utils
 from pocketstack.common import wsgi
-from pocketstack.compute.db import models
 from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
 
@@ -40,22 +37,21 @@ def _time(value):
 
 def server_usage(instance, start, stop, now):
     """One server's row of the report (``hours`` within start…stop)."""
-    flavor = instance.flavor
-    began = max(instance.launched_at, start)
+    flavor = instance['flavor']
+    launched, terminated = instance['launched_at'], instance['terminated_at']
+    began = max(launched, start)
     # A running server counts up to now, not to a period ending in the future
     # (Nova would charge until the period's end: `openstack usage` asks up to
     # tomorrow).
-    ended = min(instance.terminated_at or now, stop)
+    ended = min(terminated or now, stop)
     hours = max((ended - began).total_seconds(), 0) / 3600.0
-    state = 'terminated' if instance.deleted else instance.vm_state
-    uptime = (instance.terminated_at if instance.deleted and instance.terminated_at
-              else now) - instance.launched_at
-    return {'instance_id': instance.uuid, 'name': instance.display_name,
-            'tenant_id': instance.project_id, 'flavor': flavor['name'], 'hours': hours,
+    state = 'terminated' if instance['deleted'] else instance['vm_state']
+    uptime = (terminated if instance['deleted'] and terminated else now) - launched
+    return {'instance_id': instance['uuid'], 'name': instance['display_name'],
+            'tenant_id': instance['project_id'], 'flavor': flavor['name'], 'hours': hours,
             'memory_mb': flavor['ram'], 'vcpus': flavor['vcpus'],
             'local_gb': flavor['disk'] + flavor.get('ephemeral', 0),
-            'started_at': _time(instance.launched_at),
-            'ended_at': _time(instance.terminated_at), 'state': state,
+            'started_at': _time(launched), 'ended_at': _time(terminated), 'state': state,
             'uptime': int(uptime.total_seconds())}
 
 
@@ -73,7 +69,7 @@ def _totals(project_id, servers, start, stop, detailed):
 class SimpleTenantUsageController:
 
     def __init__(self, service):
-        self.db = service.db
+        self.api = service.api
         self.policy = service.policy
         self.max_limit = service.conf.api.max_limit
 
@@ -85,26 +81,12 @@ class SimpleTenantUsageController:
         if start > stop:
             raise exception.BadRequest('Invalid start time. The start time cannot occur '
                                        'after the end time.')
-        query = sa.select(models.Instance).where(
-            models.Instance.launched_at.isnot(None), models.Instance.launched_at < stop,
-            sa.or_(models.Instance.terminated_at.is_(None),
-                   models.Instance.terminated_at >= start)).order_by(models.Instance.id)
-        if project_id is not None:
-            query = query.where(models.Instance.project_id == project_id)
         limit = marker = None
         if microversion.api_version(req) >= (2, 40):
             limit = common.page_limit(req, self.max_limit)
             marker = req.GET.get('marker')
-            query = query.limit(limit)
-        with self.db.reader() as session:
-            if marker is not None:
-                marker_id = session.scalar(sa.select(models.Instance.id).where(
-                    models.Instance.uuid == marker))
-                if marker_id is None:
-                    raise exception.BadRequest('Marker %s could not be found.' % marker)
-                query = query.where(models.Instance.id > marker_id)
-            rows = session.scalars(query).all()
-        return [server_usage(r, start, stop, now) for r in rows], start, stop, limit
+        found = self.api.launched_within(start, stop, project_id, limit, marker)
+        return [server_usage(i, start, stop, now) for i in found], start, stop, limit
 
     def _links(self, req, key, servers, limit):
         if limit is None:

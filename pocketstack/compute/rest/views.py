@@ -18,7 +18,7 @@ from pocketstack.compute.rest import microversion
 
 
 def _links(req, collection, item_id):
-    base = req.host_url + req.script_name
+    base = wsgi.base_url(req)
     bookmark = req.host_url + req.script_name.rsplit('/v2', 1)[0]
     return [{'rel': 'self', 'href': '%s/%s/%s' % (base, collection, item_id)},
             {'rel': 'bookmark', 'href': '%s/%s/%s' % (bookmark, collection, item_id)}]
@@ -71,10 +71,10 @@ def image_view(req, instance, version=(2, 1)):
 def fault_view(fault, is_admin):
     if fault is None:
         return None
-    view = {'code': fault.code, 'created': wsgi.isoformat(fault.created_at),
-            'message': fault.message}
-    if is_admin or fault.code != 500:
-        view['details'] = fault.details or ''
+    view = {'code': fault['code'], 'created': wsgi.isoformat(fault['created_at']),
+            'message': fault['message']}
+    if is_admin or fault['code'] != 500:
+        view['details'] = fault['details'] or ''
     return view
 
 

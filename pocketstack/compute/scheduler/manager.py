@@ -17,82 +17,68 @@ moves on to the next host.  A server group's policy is checked again there
 with the group's row locked too, so concurrent boots into one group cannot
 break it.
 """
-import datetime
 import logging
 
-import sqlalchemy as sa
-
-from pocketstack.common import utils
-from pocketstack.compute import aggregates
+from pocketstack.common import rpc
 from pocketstack.compute import exception as compute_exc
-from pocketstack.compute import instances
-from pocketstack.compute import manager as compute_manager
+from pocketstack.compute import hosts
 from pocketstack.compute import server_groups
-from pocketstack.compute.db import models
+from pocketstack.compute.db import allocations as db_allocations
+from pocketstack.compute.db import hosts as db_hosts
+from pocketstack.compute.db import server_groups as db_groups
 
 LOG = logging.getLogger(__name__)
 
 
-def host_usage(session, node_ids=None):
-    """{node id: {'vcpus', 'memory_mb', 'disk_gb', 'count'}} summed from allocations."""
-    query = sa.select(models.Allocation.node_id, sa.func.sum(models.Allocation.vcpus),
-                      sa.func.sum(models.Allocation.memory_mb),
-                      sa.func.sum(models.Allocation.disk_gb),
-                      sa.func.count(sa.distinct(models.Allocation.consumer_id))
-                      ).group_by(models.Allocation.node_id)
-    if node_ids is not None:
-        query = query.where(models.Allocation.node_id.in_(node_ids))
-    return {row[0]: {'vcpus': row[1] or 0, 'memory_mb': row[2] or 0, 'disk_gb': row[3] or 0,
-                     'count': row[4]} for row in session.execute(query)}
+def requested_resources(flavor):
+    """What a flavor asks of a host: vCPUs, RAM (MB) and disk (GB, root +
+    ephemeral + swap rounded up)."""
+    return {'vcpus': flavor['vcpus'], 'memory_mb': flavor['ram'],
+            'disk_gb': flavor['disk'] + flavor.get('ephemeral', 0)
+            + -(-flavor.get('swap', 0) // 1024)}
 
 
 def fits(node, used, wanted):
-    return (used['vcpus'] + wanted['vcpus'] <= node.vcpus * node.cpu_allocation_ratio
-            and used['memory_mb'] + wanted['memory_mb'] <= node.memory_mb * node.ram_allocation_ratio
-            and used['disk_gb'] + wanted['disk_gb'] <= node.local_gb * node.disk_allocation_ratio)
-
-
-def service_is_up(conf, service):
-    if service.forced_down or service.last_seen_up is None:
-        return False
-    age = utils.utcnow() - service.last_seen_up
-    return age <= datetime.timedelta(seconds=conf.service_down_time)
+    return (used['vcpus'] + wanted['vcpus'] <= node['vcpus'] * node['cpu_allocation_ratio']
+            and used['memory_mb'] + wanted['memory_mb']
+            <= node['memory_mb'] * node['ram_allocation_ratio']
+            and used['disk_gb'] + wanted['disk_gb']
+            <= node['local_gb'] * node['disk_allocation_ratio'])
 
 
 class SchedulerManager:
+    """RPC API versions (scheduler/rpcapi.py):
 
-    target_version = '1.0'
+    1.0 - select_destinations (the first versioned API)
+    """
+
+    target = rpc.Target(version='1.0')
 
     def __init__(self, service):
         self.service = service
         self.conf = service.conf
         self.db = service.db
+        self.hosts = service.hosts
 
-    def _candidates(self, session, request_spec, excluded_hosts):
+    def _candidates(self, request_spec, excluded_hosts):
+        """The compute nodes passing the filters: service up and enabled, not
+        excluded, in the zone, the forced host if there is one."""
         zone = request_spec.get('availability_zone')
-        rows = session.execute(
-            sa.select(models.ComputeNode, models.Service)
-            .join(models.Service, sa.and_(models.Service.host == models.ComputeNode.host,
-                                          models.Service.binary == compute_manager.BINARY))
-        ).all()
-        zones = aggregates.aggregate_zones(session) if zone else {}
+        forced_host = request_spec.get('force_host')
+        services = self.hosts.compute_hosts()
         candidates = []
-        for node, svc in rows:
-            if svc.disabled or not service_is_up(self.conf, svc):
+        for node, svc in db_hosts.nodes(self.db, hosts.BINARY):
+            svc = services[svc['host']]
+            if svc['disabled'] or not svc['up'] or node['host'] in excluded_hosts:
                 continue
-            if node.host in excluded_hosts:
-                continue
-            if zone and aggregates.service_zone(
-                    svc, zones, self.conf.default_availability_zone) != zone:
-                continue
-            forced_host = request_spec.get('force_host')
-            if forced_host and node.host != forced_host:
+            if (zone and svc['zone'] != zone) or (forced_host and node['host'] != forced_host):
                 continue
             candidates.append(node)
         return candidates
 
+    @rpc.expected_exceptions(compute_exc.NoValidHost)
     def select_destinations(self, context, request_spec, instance_uuids, excluded_hosts=()):
-        wanted = instances.requested_resources(request_spec['flavor'])
+        wanted = requested_resources(request_spec['flavor'])
         selections = []
         try:
             for uuid in instance_uuids:
@@ -100,7 +86,7 @@ class SchedulerManager:
                                                          set(excluded_hosts)))
         except compute_exc.NoValidHost:
             for uuid in instance_uuids[:len(selections)]:
-                instances.release_allocations(self.db, uuid)
+                db_allocations.release(self.db, uuid)
             raise
         return selections
 
@@ -109,23 +95,23 @@ class SchedulerManager:
         # A move claims as its own consumer beside the instance's allocation.
         ignore = {consumer_id} | ({request_spec['instance_uuid']}
                                   if request_spec.get('instance_uuid') else set())
-        with self.db.reader() as session:
-            candidates = self._candidates(session, request_spec, excluded_hosts)
-            usage = host_usage(session)
-            members = server_groups.member_hosts(session, group, ignore) if group else {}
-        empty = {'vcpus': 0, 'memory_mb': 0, 'disk_gb': 0, 'count': 0}
-        fitting = [n for n in candidates if fits(n, usage.get(n.id, empty), wanted)
-                   and (group is None or server_groups.allows(group, n.id, members))]
+        with self.db.reader():
+            candidates = self._candidates(request_spec, excluded_hosts)
+            usage = db_allocations.usage(self.db)
+            members = db_groups.member_nodes(self.db, group['uuid'], ignore) if group else {}
+        empty = db_allocations.EMPTY
+        fitting = [n for n in candidates if fits(n, usage.get(n['id'], empty), wanted)
+                   and (group is None or server_groups.allows(group, n['id'], members))]
         # Weigh: a soft group policy first, then the most free RAM (spreads
         # servers over hosts).
         soft = {'soft-affinity': -1, 'soft-anti-affinity': 1}.get((group or {}).get('policy'), 0)
-        fitting.sort(key=lambda n: (soft * members.get(n.id, 0),
-                                    -(n.memory_mb * n.ram_allocation_ratio
-                                      - usage.get(n.id, empty)['memory_mb'])))
+        fitting.sort(key=lambda n: (soft * members.get(n['id'], 0),
+                                    -(n['memory_mb'] * n['ram_allocation_ratio']
+                                      - usage.get(n['id'], empty)['memory_mb'])))
         for node in fitting:
-            if self._claim(node.id, consumer_id, wanted, group, ignore):
-                LOG.info('Scheduled instance %s on host %s', consumer_id, node.host)
-                return {'host': node.host, 'nodename': node.hypervisor_hostname}
+            if self._claim(node['id'], consumer_id, wanted, group, ignore):
+                LOG.info('Scheduled instance %s on host %s', consumer_id, node['host'])
+                return {'host': node['host'], 'nodename': node['hypervisor_hostname']}
         raise compute_exc.NoValidHost(
             reason='There are not enough hosts available.' if candidates
             else 'No compute host is up and enabled in the requested zone.')
@@ -133,17 +119,15 @@ class SchedulerManager:
     def _claim(self, node_id, consumer_id, wanted, group=None, ignore=()):
         """Insert the allocation if the node still has room (and the group's
         policy still allows it); False when another claim took it meanwhile."""
-        with self.db.writer() as session:
+        with self.db.writer():
             if group is not None and group['policy'] in server_groups.HARD_POLICIES:
-                server_groups.lock(session, group)
+                db_groups.get(self.db, group['uuid'], lock=True)
                 if not server_groups.allows(
-                        group, node_id, server_groups.member_hosts(session, group, ignore)):
+                        group, node_id, db_groups.member_nodes(self.db, group['uuid'], ignore)):
                     return False
-            node = session.scalar(sa.select(models.ComputeNode)
-                                  .where(models.ComputeNode.id == node_id).with_for_update())
-            used = host_usage(session, [node_id]).get(
-                node_id, {'vcpus': 0, 'memory_mb': 0, 'disk_gb': 0})
+            node = db_hosts.lock_node(self.db, node_id)
+            used = db_allocations.usage(self.db, [node_id]).get(node_id, db_allocations.EMPTY)
             if not fits(node, used, wanted):
                 return False
-            session.add(models.Allocation(consumer_id=consumer_id, node_id=node_id, **wanted))
+            db_allocations.add(self.db, consumer_id, node_id, wanted)
             return True

@@ -13,11 +13,11 @@ import logging
 import threading
 import time
 
+from pocketstack.common import qcow2
 from pocketstack.common import utils
 from pocketstack.compute import exception as compute_exc
 from pocketstack.compute import states
 from pocketstack.compute import virt
-from pocketstack.image import default_image
 
 LOG = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class FakeDriver(virt.ComputeDriver):
 
     def snapshot(self, instance):
         self._log(instance['uuid'], 'Snapshot taken')
-        return iter([default_image.empty_qcow2()])
+        return iter([qcow2.empty()])
 
     def get_console_output(self, instance):
         with self._lock:

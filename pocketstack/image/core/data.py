@@ -14,11 +14,11 @@ staging directory, then ``POST /import`` moves them into the store
 """
 import hashlib
 import logging
-import struct
 
 import sqlalchemy as sa
 
 from pocketstack.common import exception
+from pocketstack.common import qcow2
 from pocketstack.common import utils
 from pocketstack.image.db import models
 from pocketstack.image.store import filesystem
@@ -26,7 +26,6 @@ from pocketstack.image.store import filesystem
 LOG = logging.getLogger(__name__)
 
 HASH_ALGORITHM = 'sha512'
-QCOW2_MAGIC = b'QFI\xfb'
 
 
 class Digest:
@@ -61,8 +60,8 @@ class Digest:
     def virtual_size(self, disk_format):
         if disk_format == 'raw':
             return self.size
-        if disk_format == 'qcow2' and len(self.head) >= 32 and self.head[:4] == QCOW2_MAGIC:
-            return struct.unpack('>Q', self.head[24:32])[0]
+        if disk_format == 'qcow2':
+            return qcow2.virtual_size(self.head)
         return None
 
 

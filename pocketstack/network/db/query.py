@@ -11,6 +11,7 @@ A plugin's ``get_<resources>`` builds ``select(Model)`` with its own scoping
 """
 import sqlalchemy as sa
 
+from pocketstack.common import db
 from pocketstack.common import wsgi
 from pocketstack.network.db import models
 
@@ -98,43 +99,8 @@ def apply_sorting(stmt, model, sorts, columns=None, marker=None, page_reverse=Fa
         keys.append((model.id, True))
     if page_reverse:
         keys = [(col, not asc) for col, asc in keys]
-    if marker is not None:
-        stmt = stmt.where(_after(marker, keys))
-    return stmt.order_by(*[order for col, asc in keys for order in _order(col, asc)])
-
-
-def _order(col, asc):
-    """ORDER BY terms putting NULLs first ascending and last descending on
-    every database (PostgreSQL's own default is the opposite; MySQL has no
-    NULLS FIRST), the order _after assumes."""
-    terms = [col.asc() if asc else col.desc()]
-    if _nullable(col):
-        terms.insert(0, col.is_(None).desc() if asc else col.is_(None).asc())
-    return terms
-
-
-def _nullable(col):
-    return bool(getattr(getattr(col, 'expression', col), 'nullable', False))
-
-
-def _after(marker, keys):
-    """Rows strictly after ``marker`` in the order of ``keys``:
-    (k1 > m1) OR (k1 = m1 AND k2 > m2) OR …"""
-    clauses, equal = [], []
-    for col, asc in keys:
-        value = getattr(marker, col.key)
-        if value is None:
-            # NULLs come first ascending (see _order): anything non-NULL is after.
-            beyond = col.is_not(None) if asc else sa.false()
-        elif asc:
-            beyond = col > value
-        else:
-            beyond = col < value
-            if _nullable(col):
-                beyond = sa.or_(beyond, col.is_(None))   # … and last descending
-        clauses.append(sa.and_(*equal, beyond))
-        equal.append(col.is_(None) if value is None else col == value)
-    return sa.or_(*clauses)
+    after = None if marker is None else [getattr(marker, col.key) for col, _ in keys]
+    return db.keyset(stmt, keys, after)
 
 
 def count(session, model, project_id):

@@ -19,7 +19,7 @@ same topics.  Tests of one xdist worker run one after another, so each cloud
 starts on emptied queues: a message a previous test left behind (a reschedule
 cast while its services stopped) can never reach this test's services.
 """
-import concurrent.futures
+import threading
 import time
 
 import pytest
@@ -29,8 +29,8 @@ from kombu.transport import memory
 from pocketstack.common import server, wsgi
 from pocketstack.compute import processes
 from pocketstack.compute import service as compute_service
+from pocketstack.compute.db import allocations as db_allocations
 from pocketstack.compute.db import models
-from pocketstack.compute.scheduler import manager as scheduler_manager
 from pocketstack.image import default_image
 from pocketstack.image import service as image_service
 from tests.conftest import ApiClient, ComputeClient, make_conf, make_image_conf
@@ -80,28 +80,25 @@ class ComputeCloud:
 
     def start(self, *kinds):
         """Start RPC services: 'conductor', 'scheduler', 'compute' (every
-        configured host)."""
+        configured host).  A compute host waits for a conductor to answer its
+        first heartbeat, as nova-compute does: started before any conductor,
+        it starts in a thread of its own, which ends once one is started."""
         started = []
         for kind in kinds:
             if kind == 'compute':
                 started += [processes.compute(self.conf, h) for h in self.conf.compute_hosts]
             else:
                 started.append(getattr(processes, kind)(self.conf))
+        conductor = any(s.topic == 'conductor' for s in self.rpc_services + started)
         for svc in started:
-            svc.start()
+            if svc.topic == 'compute' and not conductor:
+                threading.Thread(target=svc.start, daemon=True).start()
+            else:
+                svc.start()
             self.rpc_services.append(svc)
 
     def stop(self):
-        # The conductor first: stopping waits for the flows it is running,
-        # which may still call the scheduler.  Nothing waits on the others,
-        # and each takes about a second to notice it is told to stop: stop
-        # them side by side.
-        conductors = [s for s in self.rpc_services if s.topic == 'conductor']
-        others = [s for s in self.rpc_services if s.topic != 'conductor']
-        for svc in conductors:
-            svc.stop()
-        with concurrent.futures.ThreadPoolExecutor(len(others) or 1) as pool:
-            list(pool.map(lambda svc: svc.stop(), others))
+        processes.stop_all(self.rpc_services)
         self.image_server.stop()
         self.service.db.dispose()
         self.image_service.db.dispose()
@@ -172,7 +169,7 @@ class ComputeCloud:
         with self.service.db.reader() as session:
             hosts = dict(session.execute(sa.select(models.ComputeNode.id,
                                                    models.ComputeNode.host)).all())
-            usage = scheduler_manager.host_usage(session)
+        usage = db_allocations.usage(self.service.db)
         return {hosts[node]: used for node, used in usage.items()}
 
     def consumers(self):

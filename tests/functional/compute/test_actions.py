@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from pocketstack.common import qcow2
 from pocketstack.image import default_image
 
 
@@ -147,7 +148,7 @@ def test_create_image_uploads_a_snapshot_to_the_image_service(cloud, alice, serv
     assert image['instance_uuid'] == server and image['image_type'] == 'snapshot'
     assert image['base_image_ref'] == cloud.image['id']
     data = images.get('/v2/images/%s/file' % image_id)
-    assert data.body == default_image.empty_qcow2()
+    assert data.body == qcow2.empty()
     cloud.wait_for_status(alice, server, 'ACTIVE')
     assert cloud.actions(server)[-1] == ('createImage', [
         ('compute_snapshot_instance', 'Success', host_of(cloud, server))])
@@ -494,7 +495,7 @@ def _zone_aggregate(cloud, host, zone):
 
 
 def test_unshelve_with_a_zone_or_host_only_when_offloaded(cloud, alice, server):
-    from pocketstack.compute import instances
+    from pocketstack.compute.db import instances
     assert alice.action(server, 'shelve').status_int == 202
     cloud.wait_for_status(alice, server, 'SHELVED_OFFLOADED')
     # Shelved, not offloaded (shelved_offload_time = 0 here: made so).

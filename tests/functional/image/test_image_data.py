@@ -9,7 +9,7 @@ import uuid
 import pytest
 import webob
 
-from pocketstack.image import default_image
+from pocketstack.common import qcow2
 from tests.functional.image.helpers import (
     OCTET_STREAM, RAW_BARE, create, create_active, files_in, upload)
 
@@ -87,7 +87,7 @@ def test_upload_activates_the_image_with_its_hashes_and_size(image):
 
 def test_qcow2_virtual_size_comes_from_its_header(image):
     alice = image.client('alice', 'p1')
-    data = default_image.empty_qcow2(virtual_size=5 * 2 ** 30)
+    data = qcow2.empty(virtual_size=5 * 2 ** 30)
     img = create(alice, name='disk', disk_format='qcow2', container_format='bare')
     upload(alice, img['id'], data)
     shown = show(alice, img['id'])
