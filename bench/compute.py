@@ -140,11 +140,11 @@ def main(argv=None):
     from pocketstack.common import log
     log.setup()
     state = tempfile.mkdtemp(prefix='bench-compute-')
-    started = []
+    running = []
     try:
-        conf, image, port, network_id = start_cloud(state, args.transport_url, started)
+        conf, image, port, network_id = start_cloud(state, args.transport_url, running)
         hello = common.serve('hello', common.hello_app)
-        started.append(hello)
+        running.append(hello)
         print(common.machine())
         bus = 'RabbitMQ' if (args.transport_url or '').startswith('rabbit') else \
             'kombu in-memory bus'
@@ -215,7 +215,7 @@ def main(argv=None):
         hello_rate = common.measure_throughput(hello_call, 8, args.seconds)
         print(common.throughput_row('GET /servers, 10 servers', rate, hello_rate, 8))
     finally:
-        for work in started:
+        for work in running:
             work.stop()
 
 
