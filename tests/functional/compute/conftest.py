@@ -177,14 +177,26 @@ class ComputeCloud:
         with self.service.db.reader() as session:
             return set(session.scalars(sa.select(models.Allocation.consumer_id)))
 
-    def actions(self, server_id):
+    def actions(self, server_id, timeout=DEADLINE_S):
         """[(action, [(event, result, host)…])…] oldest first, as ``openstack
-        server event list/show`` shows them."""
-        with self.service.db.reader() as session:
-            rows = session.scalars(sa.select(models.InstanceAction).where(
-                models.InstanceAction.instance_uuid == server_id)
-                .order_by(models.InstanceAction.id)).all()
-            return [(a.action, [(e.event, e.result, e.host) for e in a.events]) for a in rows]
+        server event list/show`` shows them, once every event has finished.
+        As in Nova, a host finishes its event after the instance is saved
+        ACTIVE, so a status wait alone can look a moment too early."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.service.db.reader() as session:
+                rows = session.scalars(sa.select(models.InstanceAction).where(
+                    models.InstanceAction.instance_uuid == server_id)
+                    .order_by(models.InstanceAction.id)).all()
+                actions = [(a.action, [(e.event, e.result, e.host) for e in a.events])
+                           for a in rows]
+            running = [e for _, events in actions for e in events if e[1] is None]
+            if not running:
+                return actions
+            if time.monotonic() > deadline:
+                pytest.fail('events of %s still running after %ss: %s' % (
+                    server_id, timeout, running))
+            time.sleep(0.02)
 
     def guests(self, host):
         """Instance uuids the fake hypervisor of ``host`` holds."""
