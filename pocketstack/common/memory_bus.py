@@ -3,10 +3,15 @@
 oslo.messaging sets the memory transport's polling interval to 0 "to speed
 up tests", so every idle RPC server of the all-in-one would busy-poll a CPU.
 This transport is the same in-process broker, but a consumer with nothing to
-read sleeps on a condition that every published message wakes: no CPU while
-idle, no added latency when busy.  ``pocketstack.common.rpc`` installs it as
-kombu's ``memory`` transport before ``kombu+memory:////`` is first used.
+read sleeps until a message arrives on one of the queues it consumes — and
+only those consumers wake: a message to ``conductor`` does not wake the
+compute hosts, the scheduler and every RPC client's reply listener (with a
+dozen consumers in one process, waking them all for each message cost more
+CPU than the messages themselves).  No CPU while idle, no added latency when
+busy.  ``pocketstack.common.rpc`` installs it as kombu's ``memory`` transport
+before ``kombu+memory:////`` is first used.
 """
+import collections
 import socket
 import threading
 import time
@@ -14,22 +19,21 @@ from queue import Empty
 
 from kombu.transport import memory
 
-_arrived = threading.Condition()
-_generation = 0
+_lock = threading.Lock()
+_waiters = collections.defaultdict(set)   # queue name -> {Event of a waiting consumer}
 
 
-def _notify():
-    global _generation
-    with _arrived:
-        _generation += 1
-        _arrived.notify_all()
+def _notify(queue):
+    with _lock:
+        for arrived in _waiters.get(queue, ()):
+            arrived.set()
 
 
 class Channel(memory.Channel):
 
     def _put(self, queue, message, **kwargs):
         super()._put(queue, message, **kwargs)
-        _notify()
+        _notify(queue)
 
 
 class Transport(memory.Transport):
@@ -37,19 +41,28 @@ class Transport(memory.Transport):
 
     def drain_events(self, connection, timeout=None):
         deadline = None if timeout is None else time.monotonic() + timeout
+        arrived = threading.Event()
         while True:
-            seen = _generation
+            queues = {q for channel in self.channels for q in channel._active_queues}
+            # Listen before looking, so a message put in between is not missed.
+            with _lock:
+                for queue in queues:
+                    _waiters[queue].add(arrived)
             try:
-                self.cycle.get(self._deliver, timeout=timeout)
-                return
-            except Empty:
-                pass
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                raise socket.timeout()
-            with _arrived:
-                if _generation == seen:  # nothing published since we looked
-                    _arrived.wait(remaining)
+                try:
+                    self.cycle.get(self._deliver, timeout=timeout)
+                    return
+                except Empty:
+                    pass
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise socket.timeout()
+                arrived.wait(remaining)
+                arrived.clear()
+            finally:
+                with _lock:
+                    for queue in queues:
+                        _waiters[queue].discard(arrived)
 
 
 def install():
