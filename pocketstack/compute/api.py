@@ -168,6 +168,10 @@ class API:
         """{host: UP / DOWN / MAINTENANCE} for the 2.16 ``host_status``."""
         return self.hosts.statuses()
 
+    def compute_hosts(self):
+        """{host: its compute service, with its ``zone`` and whether it is ``up``}."""
+        return self.hosts.compute_hosts()
+
     # -- boot ------------------------------------------------------------------------
 
     def create(self, context, name, image_ref, flavor_ref, min_count=1, max_count=1,

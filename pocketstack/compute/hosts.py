@@ -23,6 +23,11 @@ BINARY = rpcapi.BINARY
 INTERNAL_ZONE = 'internal'
 
 
+def status(service):
+    """A compute host's 2.16 ``host_status``: UP, DOWN or MAINTENANCE (disabled)."""
+    return 'MAINTENANCE' if service['disabled'] else 'UP' if service['up'] else 'DOWN'
+
+
 def service_is_up(conf, service):
     if service['forced_down'] or service['last_seen_up'] is None:
         return False
@@ -56,8 +61,7 @@ class HostAPI:
 
     def statuses(self):
         """{host: UP / DOWN / MAINTENANCE} (2.16's ``host_status``)."""
-        return {host: 'MAINTENANCE' if s['disabled'] else 'UP' if s['up'] else 'DOWN'
-                for host, s in self.compute_hosts().items()}
+        return {host: status(s) for host, s in self.compute_hosts().items()}
 
     def zones(self):
         """{compute host: its availability zone}."""

@@ -100,12 +100,12 @@ class ComputeManager:
         return self.conductor.instance_get(context, uuid)
 
     def _save(self, context, uuid, expected_task_state=_ANY, expected_vm_state=_ANY,
-              **values):
+              returning=False, **values):
         """Save ``values`` if the instance is still in the expected states;
-        the instance as it is now, or None when it was not changed."""
+        whether it was — with ``returning``, the instance as it is now, or None."""
         expected = {k: v for k, v in (('task_state', expected_task_state),
                                       ('vm_state', expected_vm_state)) if v is not _ANY}
-        return self.conductor.instance_update(context, uuid, values, expected)
+        return self.conductor.instance_update(context, uuid, values, expected, returning)
 
     def _fail(self, context, uuid, error, **values):
         """``values`` and the fault ``error`` leaves, saved together."""
@@ -141,7 +141,7 @@ class ComputeManager:
         exists), then the spawn.  A failure gives the ports back: those made
         for the server are deleted, those it was given unbound."""
         instance = self._save(context, uuid, expected_task_state=states.SCHEDULING,
-                              task_state=states.NETWORKING)
+                              returning=True, task_state=states.NETWORKING)
         if instance is None:
             raise compute_exc.InstanceNotFound(uuid=uuid)  # deleted meanwhile
         network_info = self._allocate_network(context, instance)

@@ -129,13 +129,14 @@ class ConductorManager:
     def instance_get(self, context, uuid):
         return db_instances.get(self.db, uuid)
 
-    def instance_update(self, context, uuid, values, expected):
+    def instance_update(self, context, uuid, values, expected, returning=False):
         with self.db.writer():
-            if not db_instances.update(
-                    self.db, uuid, expected_task_state=expected.get('task_state', db_instances.ANY),
-                    expected_vm_state=expected.get('vm_state', db_instances.ANY), **values):
-                return None
-            return db_instances.get(self.db, uuid)
+            changed = db_instances.update(
+                self.db, uuid, expected_task_state=expected.get('task_state', db_instances.ANY),
+                expected_vm_state=expected.get('vm_state', db_instances.ANY), **values)
+            if not returning:
+                return changed
+            return db_instances.get(self.db, uuid) if changed else None
 
     def instance_fail(self, context, uuid, fault, host, values):
         return db_instances.fail(self.db, uuid, fault, host, **values)

@@ -54,13 +54,13 @@ class ConductorAPI(rpc.RPCAPI):
         """The instance (InstanceNotFound once it is deleted)."""
         return self._call(context, 'instance_get', uuid=uuid)
 
-    def instance_update(self, context, uuid, values, expected=None):
+    def instance_update(self, context, uuid, values, expected=None, returning=False):
         """Change the instance if it is still in the ``expected`` states
         ({'task_state' and/or 'vm_state': a state or a list of them; None is
-        no task}); the instance as it is now, or None when it was not changed
-        (deleted meanwhile, or in another state)."""
+        no task}); whether it was (not: deleted meanwhile, or in another
+        state) — with ``returning``, the instance as it is now, or None."""
         return self._call(context, 'instance_update', uuid=uuid, values=values,
-                          expected=expected or {})
+                          expected=expected or {}, returning=returning)
 
     def instance_fail(self, context, uuid, fault, host, values):
         """Apply ``values`` and record ``fault`` in one transaction; False

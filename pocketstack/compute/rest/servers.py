@@ -7,6 +7,7 @@ import urllib.parse
 
 from pocketstack.common import exception
 from pocketstack.common import wsgi
+from pocketstack.compute import hosts
 from pocketstack.compute import network
 from pocketstack.compute import states
 from pocketstack.compute.rest import microversion
@@ -110,9 +111,10 @@ class ServersController:
     def _details(self, req, found, show=False):
         admin = req.context.is_admin_role
         faults = self.api.faults(i['uuid'] for i in found)
-        statuses = self.api.host_statuses() if admin and \
+        compute_hosts = self.api.compute_hosts()   # read once for both
+        statuses = {h: hosts.status(svc) for h, svc in compute_hosts.items()} if admin and \
             microversion.api_version(req) >= (2, 16) else {}
-        zones = self.api.host_zones()
+        zones = {h: svc['zone'] for h, svc in compute_hosts.items()}
         return [views.detail(req, i, admin, faults.get(i['uuid']),
                              host_status=self._host_status(i, statuses) if admin else None,
                              show=show, zones=zones) for i in found]
