@@ -5,6 +5,7 @@
   with helpers to speak HTTP to it and to run the real ``openstack`` CLI.
 * :func:`http` — one raw HTTP request, answered as (status, headers, JSON).
 """
+import contextlib
 import json
 import os
 import signal
@@ -197,3 +198,14 @@ class Up:
         rc, out, err = self.openstack(*args, '-f', 'json', **kw)
         assert rc == 0, 'openstack %s failed (%s):\n%s' % (' '.join(args), rc, err)
         return json.loads(out)
+
+
+@contextlib.contextmanager
+def running_up(root):
+    """``pocketstack up`` in ``root`` for the block, with ``.admin`` an admin
+    token; it must stop cleanly afterwards."""
+    up = Up(root / 'state', root / 'home')
+    up.start()
+    up.admin = up.password_token('admin', 'secret', project='admin')
+    yield up
+    assert up.stop() == 0, up.stderr.text()

@@ -17,6 +17,7 @@ project's ports): those are made with the service user's token alone
 import json
 import threading
 import time
+import urllib.parse
 
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import session as ks_session
@@ -34,6 +35,13 @@ NOAUTH_ADMIN_TOKEN = 'admin:admin'
 ADMIN = object()   # ``token=ADMIN``: call as the service user (an admin)
 MISSING_RECHECK_S = 30   # how long a service missing from the catalog is believed gone
 
+
+
+def quoted(value):
+    """``value`` as one path segment of another service's URL: a name or id
+    a user typed ("../../etc/passwd", "a?b") must name an item, never reach
+    another path (every "/", "?", "#", "%" and dot percent-encoded)."""
+    return urllib.parse.quote(str(value), safe='').replace('.', '%2E')
 
 class NoEndpoint(exception.ServiceUnavailable):
     """The service is neither configured nor in the catalog."""

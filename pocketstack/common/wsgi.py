@@ -20,6 +20,7 @@ import functools
 import json
 import logging
 import re
+import urllib.parse
 
 import jsonschema
 import routes
@@ -38,6 +39,17 @@ FAULT_RENDERED = 'pocketstack.fault_rendered'
 
 # -- requests and responses --------------------------------------------------
 
+# What a JSON body may hold.  Bounds far beyond any OpenStack request, so that
+# no request reaches Python's recursion limit, a 64-bit column or a driver
+# that cannot store the text.
+# Compute and Identity also run oslo.middleware's sizelimit (114688 bytes, as
+# Nova and Keystone do); Glance and Neutron have none, and a Glance property
+# of 65535 bytes sent as \u escapes alone is ~200 KB: 1 MiB bounds the read.
+MAX_JSON_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 64
+INT64 = (-2 ** 63, 2 ** 63 - 1)
+
+
 class Request(webob.Request):
     """A webob Request that knows its context and decodes JSON bodies once."""
 
@@ -50,12 +62,15 @@ class Request(webob.Request):
     def json_body(self):
         """The decoded JSON body, or None when the request has none.
 
-        Malformed JSON or a non-JSON content type is the client's mistake: 400/415.
+        A client's mistake is a 4xx: malformed JSON or text no database can
+        store (lone surrogates, NUL), nesting beyond MAX_JSON_DEPTH or
+        integers beyond 64 bits 400, a non-JSON content type 415, a body
+        larger than MAX_JSON_BODY_BYTES 413, one that cannot be read 400.
         """
         cached = self.environ.get('pocketstack.json_body', self._NO_BODY)
         if cached is not self._NO_BODY:
             return cached
-        raw = self.body
+        raw = read_body(self, MAX_JSON_BODY_BYTES)
         if not raw:
             body = None
         else:
@@ -64,12 +79,89 @@ class Request(webob.Request):
                     and 'json' not in ctype:
                 raise exception.UnsupportedMediaType(
                     'Content type %s is not supported; send application/json.' % ctype)
-            try:
-                body = json.loads(raw)
-            except (ValueError, UnicodeDecodeError) as e:
-                raise exception.BadRequest('Malformed request body: %s' % e)
+            body = parse_json(raw)
         self.environ['pocketstack.json_body'] = body
         return body
+
+
+def read_body(req, limit):
+    """The request body, at most ``limit`` bytes (413 beyond); a body that
+    ends before its Content-Length or a broken chunked encoding is 400."""
+    if req.content_length is not None and req.content_length > limit:
+        raise exception.RequestEntityTooLarge(
+            'Request is too large: %d bytes, at most %d are accepted.'
+            % (req.content_length, limit))
+    try:
+        if req.content_length is None:   # chunked, or no body
+            raw = req.body_file_raw.read(limit + 1) if req.is_body_readable else b''
+        else:
+            raw = req.body
+    except Exception as e:  # noqa: BLE001 - whatever the server's reader raises
+        raise exception.BadRequest('The request body could not be read: %s' % (e or
+                                   type(e).__name__))
+    if len(raw) > limit:
+        raise exception.RequestEntityTooLarge(
+            'Request is too large: more than the %d bytes accepted.' % limit)
+    if req.content_length is not None and len(raw) < req.content_length:
+        raise exception.BadRequest('The request body ended after %d of its %d bytes.'
+                                   % (len(raw), req.content_length))
+    return raw
+
+
+def _refuse_constant(name):
+    raise ValueError('%s is not a JSON number' % name)
+
+
+def parse_json(raw):
+    """Decode a JSON request body; BadRequest for anything a client sent
+    wrong (see Request.json_body)."""
+    try:
+        body = json.loads(raw, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise exception.BadRequest('Malformed request body: nested deeper than %d levels.'
+                                   % MAX_JSON_DEPTH)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise exception.BadRequest('Malformed request body: %s' % e)
+    problem = _unstorable(body)
+    if problem:
+        raise exception.BadRequest('Malformed request body: %s' % problem)
+    return body
+
+
+def _unstorable(body):
+    """Why no service could store ``body`` (None when it could); iterative,
+    so depth is checked before anything else recurses into the body."""
+    pending = [(body, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                return 'nested deeper than %d levels.' % MAX_JSON_DEPTH
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str):
+                    pending.append((key, depth))
+                pending.append((item, depth + 1))
+        elif isinstance(value, str):
+            problem = bad_text(value)
+            if problem:
+                return problem
+        elif isinstance(value, int) and not isinstance(value, bool) and \
+                not INT64[0] <= value <= INT64[1]:
+            return 'the integer %s is out of range (64 bits at most).' % value
+    return None
+
+
+def bad_text(value):
+    """Why ``value`` cannot be stored as text (None when it can): a lone
+    UTF-16 surrogate is no Unicode character, NUL no database's text."""
+    if '\x00' in value:
+        return 'NUL characters are not allowed.'
+    try:
+        value.encode('utf-8')
+    except UnicodeEncodeError:
+        return 'the text %s is not valid Unicode (a lone surrogate).' % ascii(value)[:60]
+    return None
 
 
 def json_default(value):
@@ -140,6 +232,9 @@ class FaultWrapper:
 
     @webob.dec.wsgify(RequestClass=Request)
     def __call__(self, req):
+        problem = undecodable_url(req.environ)
+        if problem:
+            return self.renderer(exception.BadRequest(problem), req)
         try:
             resp = req.get_response(self.app)
         except Exception as exc:  # noqa: BLE001 - the point of this filter
@@ -158,6 +253,24 @@ class FaultWrapper:
         return resp
 
 
+def undecodable_url(environ):
+    """Why the path or query string is not UTF-8 (None when it is): every
+    OpenStack API takes UTF-8 URLs; anything else is the client's mistake,
+    answered before any code decodes it."""
+    path = environ.get('PATH_INFO', '')
+    try:
+        path.encode('latin-1').decode('utf-8')   # WSGI hands the bytes over as latin-1
+    except UnicodeError:
+        return 'The request path is not valid UTF-8.'
+    query = environ.get('QUERY_STRING', '')
+    try:
+        query.encode('latin-1')
+        urllib.parse.unquote_to_bytes(query.replace('+', ' ')).decode('utf-8')
+    except UnicodeError:
+        return 'The query string is not valid UTF-8.'
+    return None
+
+
 def faultwrap_factory_for(renderer):
     """The paste ``filter_factory`` of a FaultWrapper rendering with ``renderer``."""
     def factory(global_conf, **local_conf):
@@ -171,7 +284,7 @@ def _plain_text(resp):
     text = resp.text if resp.body else ''
     if 'json' in (resp.content_type or ''):
         try:
-            return str(json.loads(text).get('message') or resp.status)[:500]
+            text = str(json.loads(text).get('message') or resp.status)
         except (ValueError, AttributeError):
             pass
     if '<' in text:  # webob's HTML error page: keep its explanation only
@@ -421,6 +534,9 @@ def query_int(req, name, default=None, minimum=None):
     if minimum is not None and value < minimum:
         raise exception.ValidationError(
             'Query parameter %s must be at least %d.' % (name, minimum))
+    if not INT64[0] <= value <= INT64[1]:
+        raise exception.ValidationError(
+            'Query parameter %s is out of range (64 bits at most).' % name)
     return value
 
 

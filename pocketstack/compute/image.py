@@ -28,7 +28,7 @@ class ImageClient(service_client.ServiceClient):
         return self.request(context, method, path, body=body, data=data, headers=headers)
 
     def get(self, context, image_id):
-        return self._request(context, 'GET', '/v2/images/%s' % image_id)
+        return self._request(context, 'GET', '/v2/images/%s' % service_client.quoted(image_id))
 
     def list(self, context, filters):
         """Images matching ``filters`` (Glance's list query), every page."""
@@ -44,11 +44,12 @@ class ImageClient(service_client.ServiceClient):
         return self._request(context, 'POST', '/v2/images', body=values)
 
     def upload(self, context, image_id, chunks):
-        self._request(context, 'PUT', '/v2/images/%s/file' % image_id, data=chunks,
+        self._request(context, 'PUT', '/v2/images/%s/file' % service_client.quoted(image_id),
+                      data=chunks,
                       headers={'Content-Type': 'application/octet-stream'})
 
     def delete(self, context, image_id):
         try:
-            self._request(context, 'DELETE', '/v2/images/%s' % image_id)
+            self._request(context, 'DELETE', '/v2/images/%s' % service_client.quoted(image_id))
         except exception.NotFound:
             pass

@@ -87,19 +87,21 @@ class NetworkClient(service_client.ServiceClient):
     def show(self, context, member, item_id, token=None):
         """One item of the collection ``member + 's'``; NetworkError 404 when
         the caller may not see it."""
-        return self._get(context, '/%ss/%s' % (member, item_id), token)[member.replace('-', '_')]
+        path = '/%ss/%s' % (member, service_client.quoted(item_id))
+        return self._get(context, path, token)[member.replace('-', '_')]
 
     def create_port(self, context, values):
         return self.request(context, 'POST', '/v2.0/ports', body={'port': values})['port']
 
     def update_port(self, context, port_id, values, token=None):
-        return self.request(context, 'PUT', '/v2.0/ports/%s' % port_id,
+        return self.request(context, 'PUT', '/v2.0/ports/%s' % service_client.quoted(port_id),
                             body={'port': values}, token=token)['port']
 
     def delete_port(self, context, port_id, token=None):
         """Delete a port; one that is gone already is no error."""
         try:
-            self.request(context, 'DELETE', '/v2.0/ports/%s' % port_id, token=token)
+            self.request(context, 'DELETE', '/v2.0/ports/%s' % service_client.quoted(port_id),
+                         token=token)
         except NetworkError as e:
             if e.code != 404:
                 raise

@@ -46,7 +46,11 @@ def _requested_span(req, size):
     if ',' in header:
         raise exception.BadRequest('Requests with multiple ranges are not supported; '
                                    'make one single-range request per range.')
-    span = req.range.range_for_length(size) if req.range is not None else None
+    try:
+        parsed = req.range
+    except ValueError:   # webob's parser chokes on some malformed ones (bytes=--1)
+        parsed = None
+    span = parsed.range_for_length(size) if parsed is not None else None
     if span is None:
         err = exception.RangeNotSatisfiable(
             'Range %s is invalid or outside the image data (%d bytes).' % (header, size))
