@@ -88,6 +88,7 @@ class Database:
         self._write_engine = self.engine.execution_options(pocketstack_writer=True)
         self._sessionmaker = orm.sessionmaker(expire_on_commit=False)
         self._local = threading.local()
+        self.after_write = []   # callables run after each committed writer()
 
     @staticmethod
     def _prepare_sqlite(engine):
@@ -127,6 +128,9 @@ class Database:
         finally:
             self._local.session = None
             session.close()
+        if writing:
+            for callback in self.after_write:
+                callback()
 
     def reader(self):
         """A read transaction (a consistent snapshot)."""

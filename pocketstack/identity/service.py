@@ -13,6 +13,7 @@ the managers through it, and managers reach each other through it:
 """
 from oslo_config import cfg
 
+from pocketstack.common import auth
 from pocketstack.common import service
 
 API_NAME = 'identity'
@@ -65,3 +66,7 @@ class IdentityService(service.Service):
         self.catalog = catalog.CatalogManager(self)
         self.app_creds = application_credential.ApplicationCredentialManager(self)
         self.tokens = tokens.TokenManager(self)
+        # Whatever Identity changes may end a token's validity (a revocation,
+        # a disabled user or project, a removed role): the services of this
+        # process must not answer from their cache (common/auth.py).
+        self.db.after_write.append(auth.forget_validations)
