@@ -368,6 +368,7 @@ class Router:
     """WSGI app mapping requests to controller actions with a Routes mapper."""
 
     def __init__(self, route_table, fault_renderer, resource_class=None):
+        self.routes = list(route_table)     # what it serves, for docs and the fuzz tests
         self.renderer = fault_renderer
         resource_class = resource_class or Resource
         self.mapper = routes.Mapper()

@@ -66,6 +66,8 @@ class AggregatesController:
         if not aggregate_id.isdigit():
             raise exception.BadRequest('Invalid id: %s (expecting "id" to be an integer)'
                                        % aggregate_id)
+        if int(aggregate_id) > wsgi.INT64[1]:       # beyond any row's id: names nothing
+            raise exception.NotFound('Aggregate %s could not be found.' % aggregate_id)
         return int(aggregate_id)
 
     def index(self, req):
