@@ -35,7 +35,6 @@ from sqlalchemy import event, orm
 LOG = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_S = 30
-MAX_ID = 2 ** 63 - 1     # the largest integer id a column (and a driver) holds
 DEADLOCK_RETRIES = 10
 # MySQL/MariaDB: deadlock victim, lock wait timeout.  PostgreSQL: deadlock
 # detected, serialization failure.

@@ -30,6 +30,7 @@ import webob.dec
 import webob.exc
 
 from pocketstack.common import exception
+from pocketstack.common import utils
 
 LOG = logging.getLogger(__name__)
 
@@ -47,7 +48,6 @@ FAULT_RENDERED = 'pocketstack.fault_rendered'
 # of 65535 bytes sent as \u escapes alone is ~200 KB: 1 MiB bounds the read.
 MAX_JSON_BODY_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 64
-INT64 = (-2 ** 63, 2 ** 63 - 1)
 
 
 class Request(webob.Request):
@@ -147,7 +147,7 @@ def _unstorable(body):
             if problem:
                 return problem
         elif isinstance(value, int) and not isinstance(value, bool) and \
-                not INT64[0] <= value <= INT64[1]:
+                not utils.INT64[0] <= value <= utils.INT64[1]:
             return 'the integer %s is out of range (64 bits at most).' % value
     return None
 
@@ -535,7 +535,7 @@ def query_int(req, name, default=None, minimum=None):
     if minimum is not None and value < minimum:
         raise exception.ValidationError(
             'Query parameter %s must be at least %d.' % (name, minimum))
-    if not INT64[0] <= value <= INT64[1]:
+    if not utils.INT64[0] <= value <= utils.INT64[1]:
         raise exception.ValidationError(
             'Query parameter %s is out of range (64 bits at most).' % name)
     return value

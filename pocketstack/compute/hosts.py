@@ -123,8 +123,11 @@ class HostAPI:
         when ``marker_by_uuid``; MarkerNotFound when there is none)."""
         after_id = None
         if marker is not None:
-            after_id = db_hosts.node_id(self.db, node_uuid=marker) if marker_by_uuid else (
-                db_hosts.node_id(self.db, node_id=int(marker)) if marker.isdigit() else None)
+            number = None if marker_by_uuid else utils.integer(marker)
+            if marker_by_uuid:
+                after_id = db_hosts.node_id(self.db, node_uuid=marker)
+            elif number is not None:
+                after_id = db_hosts.node_id(self.db, node_id=number)
             if after_id is None:
                 raise exception.BadRequest('marker [%s] not found' % marker)
         nodes = db_hosts.nodes(self.db, BINARY, pattern=pattern, node_id=node_id,

@@ -43,10 +43,13 @@ def json_value(keys):
         max_leaves=12)
 
 
-def body(route):
-    """Raw body bytes: from the route's own schema (valid bodies, which reach
-    the deepest code), random JSON built from its likely keys, or not JSON."""
-    choices = [json_value(route.keys).map(_dumps),
+def body(route, samples=()):
+    """Raw body bytes: mutations of valid ``samples`` and bodies from the
+    route's own schema (both reach the deepest code), random JSON built from
+    its likely keys, or not JSON."""
+    choices = [mutated(sample) for sample in samples] + [st.sampled_from(
+        [_dumps(sample) for sample in samples])] if samples else []
+    choices += [json_value(route.keys).map(_dumps),
                st.dictionaries(st.sampled_from(list(route.keys) or COMMON_KEYS),
                                json_value(route.keys), min_size=1, max_size=3).map(_dumps),
                st.binary(max_size=40),
@@ -92,3 +95,39 @@ def headers(api):
     return st.fixed_dictionaries({'OpenStack-API-Version': version, 'Content-Type': ctype,
                                   'caller': st.sampled_from(['admin', 'admin', 'member',
                                                              'reader', 'bogus'])})
+
+
+def mutated(sample):
+    """``sample`` with one to three changes: a value replaced by a hostile
+    one, a key removed, or an unexpected key added — anywhere in it."""
+    @st.composite
+    def mutate(draw):
+        value = json.loads(json.dumps(sample))
+        for _ in range(draw(st.integers(1, 3))):
+            spots = list(_spots(value))
+            if not spots:
+                break
+            parent, key = draw(st.sampled_from(spots))
+            change = draw(st.sampled_from(['replace', 'replace', 'delete', 'add']))
+            if change == 'replace':
+                parent[key] = draw(json_value(()))
+            elif change == 'delete':
+                del parent[key]
+            elif isinstance(parent, dict):
+                parent[draw(st.sampled_from(COMMON_KEYS))] = draw(leaf)
+            else:
+                parent.insert(key, draw(leaf))
+        return value
+    return mutate().map(_dumps)
+
+
+def _spots(value):
+    """(container, key or index) of every value inside ``value``."""
+    pending = [value]
+    while pending:
+        node = pending.pop()
+        items = node.items() if isinstance(node, dict) else \
+            enumerate(node) if isinstance(node, list) else ()
+        for key, item in items:
+            yield node, key
+            pending.append(item)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from tests.cloud_process import running_up
 from tests.fuzz import routes as routes_mod
+from tests.fuzz import samples as samples_mod
 from tests.fuzz import strategies
 from tests.functional.test_bad_input import FAULT_SHAPES
 
@@ -32,10 +33,12 @@ class Cloud:
         self.up = up
         self.tokens = {'admin': up.admin, 'bogus': 'gAAAAAbogus' + 'x' * 100}
         self.known_ids = {'default', 'admin', 'demo', '1', '2', 'self'}
+        self.ids = {}       # one seeded id of each kind, for the samples' bodies
         self._connections = {}
 
-    def remember(self, *ids):
-        self.known_ids.update(str(i) for i in ids)
+    def remember(self, **ids):
+        self.ids.update(ids)
+        self.known_ids.update(str(i) for i in ids.values())
 
     def request(self, api, method, path, body, headers):
         port_name, prefix = routes_mod.APIS[api]
@@ -91,10 +94,11 @@ def _seed(cloud):
         project['id'], reader['id'], roles['reader']), token=admin)[0] == 204
     cloud.tokens['member'] = up.password_token('demo', 'demopass', project='demo')
     cloud.tokens['reader'] = up.password_token('fuzz-reader', 'pw', project='demo')
-    cloud.remember(project['id'], reader['id'], *roles.values())
+    cloud.remember(project=project['id'], user=reader['id'],
+                   **{'role_' + name: role for name, role in roles.items()})
 
     images = ok(*up.http('GET', '/v2/images', token=admin, api='image')[::2], 200)['images']
-    cloud.remember(*(i['id'] for i in images))
+    cloud.remember(image=images[0]['id'])
     net = ok(*up.http('POST', '/v2.0/networks', {'network': {'name': 'fuzz'}}, token=admin,
                       api='network')[::2], 201)['network']
     subnet = ok(*up.http('POST', '/v2.0/subnets', {'subnet': {
@@ -104,12 +108,15 @@ def _seed(cloud):
                        token=admin, api='network')[::2], 201)['port']
     router = ok(*up.http('POST', '/v2.0/routers', {'router': {'name': 'fuzz'}}, token=admin,
                          api='network')[::2], 201)['router']
-    cloud.remember(net['id'], subnet['id'], port['id'], router['id'])
+    group = ok(*up.http('POST', '/v2.0/security-groups', {'security_group': {'name': 'fuzz'}},
+                        token=admin, api='network')[::2], 201)['security_group']
+    cloud.remember(network=net['id'], subnet=subnet['id'], port=port['id'],
+                   router=router['id'], security_group=group['id'])
     server = ok(*up.http('POST', '/v2.1/servers', {'server': {
         'name': 'fuzz', 'imageRef': images[0]['id'], 'flavorRef': '1', 'networks': 'none'}},
         token=admin, api='osapi_compute',
         headers={'OpenStack-API-Version': 'compute 2.37'})[::2], 202)['server']
-    cloud.remember(server['id'])
+    cloud.remember(server=server['id'])
 
 
 @pytest.mark.parametrize('route', ROUTES, ids=str)
@@ -126,7 +133,10 @@ def test_no_5xx_and_no_half_created_rows(cloud, route, data):
     caller = headers.pop('caller')
     headers = {k: v for k, v in headers.items() if v is not None}
     headers.update({'Accept': 'application/json', 'X-Auth-Token': cloud.tokens[caller]})
-    body = data.draw(strategies.body(route), label='body') if route.method in WRITES else b''
+    samples = [make(cloud.ids) for make in samples_mod.SAMPLES.get(
+        (route.api, route.method, route.path), ())]
+    body = data.draw(strategies.body(route, samples), label='body') \
+        if route.method in WRITES else b''
 
     check_rows = route.method in WRITES and route.api != 'compute'
     before = cloud.row_counts(route.api) if check_rows else None
@@ -146,3 +156,8 @@ def _json(payload):
     except ValueError:
         return None
 
+
+def test_every_sample_belongs_to_a_route():
+    # A sample whose route was renamed would silently stop being sent.
+    served = {(r.api, r.method, r.path) for r in ROUTES}
+    assert set(samples_mod.SAMPLES) <= served, set(samples_mod.SAMPLES) - served

@@ -4,6 +4,7 @@ update (name, availability zone) and delete an aggregate; its actions
 ``availability_zone`` (its metadata key of that name) is the zone of its
 hosts (compute/aggregates.py).  2.41 shows each aggregate's ``uuid``."""
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.common import wsgi
 from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
@@ -63,12 +64,13 @@ class AggregatesController:
 
     @staticmethod
     def _id(aggregate_id):
-        if not aggregate_id.isdigit():
+        if not (aggregate_id.isascii() and aggregate_id.isdigit()):
             raise exception.BadRequest('Invalid id: %s (expecting "id" to be an integer)'
                                        % aggregate_id)
-        if int(aggregate_id) > wsgi.INT64[1]:       # beyond any row's id: names nothing
+        number = utils.integer(aggregate_id)
+        if number is None:       # beyond 64 bits, so beyond any row's id
             raise exception.NotFound('Aggregate %s could not be found.' % aggregate_id)
-        return int(aggregate_id)
+        return number
 
     def index(self, req):
         self._authorize(req, 'index')

@@ -7,6 +7,7 @@ names hypervisors by uuid and folds the ``search``/``servers`` routes into
 the ``hypervisor_hostname_pattern`` and ``with_servers`` parameters, 2.88
 drops the usage fields and ``statistics``, and adds ``uptime``."""
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.common import wsgi
 from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
@@ -113,7 +114,7 @@ class HypervisorsController:
             if not common.is_uuid(hypervisor_id):
                 raise exception.BadRequest('Invalid uuid %s' % hypervisor_id)
             nodes = self.hosts.hypervisors(node_uuid=hypervisor_id)
-        elif hypervisor_id.isdigit():
+        elif utils.integer(hypervisor_id) is not None:      # else names no hypervisor
             nodes = self.hosts.hypervisors(node_id=int(hypervisor_id))
         if not nodes:
             raise exception.NotFound("Hypervisor with ID '%s' could not be found."

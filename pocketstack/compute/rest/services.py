@@ -6,6 +6,7 @@ From 2.53 a service is named by its uuid (``PUT /os-services/{id}``);
 before, ``PUT /os-services/{enable|disable|disable-log-reason|force-down}``
 names it by host and binary in the body."""
 from pocketstack.common import exception
+from pocketstack.common import utils
 from pocketstack.common import wsgi
 from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
@@ -122,9 +123,10 @@ class ServicesController:
                 raise exception.BadRequest('Invalid uuid %s' % service_id)
             self.hosts.delete_service(uuid=service_id)
         else:
-            if not service_id.isdigit():
+            number = utils.integer(service_id)
+            if number is None or number < 0:
                 raise exception.BadRequest('Invalid id %s: expected an integer.' % service_id)
-            self.hosts.delete_service(service_id=int(service_id))
+            self.hosts.delete_service(service_id=number)
 
 
 def routes(service):

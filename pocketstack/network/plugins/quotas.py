@@ -6,6 +6,7 @@ policy's to say, at the API's door (api/quotas.py).
 """
 import sqlalchemy as sa
 
+from pocketstack.common import utils
 from pocketstack.network import exception
 from pocketstack.network import quota
 from pocketstack.network.db import models
@@ -21,8 +22,8 @@ def _limit(resource, value):
     text = value if isinstance(value, str) else None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif text is not None and text.strip().lstrip('-').isdigit():
-        number = int(text)
+    elif utils.integer(text) is not None:
+        number = utils.integer(text)
     else:
         raise exception.InvalidInput(error_message="'%s' is not an integer for %s"
                                      % (value, resource))

@@ -49,7 +49,7 @@ def _protocol(value):
         return None, None
     if text in PROTOCOLS:
         return text, PROTOCOLS[text]
-    if text.isdigit() and 0 <= int(text) <= 255:
+    if text.isascii() and text.isdigit() and 0 <= int(text) <= 255:
         return str(int(text)), int(text)
     raise exception.SecurityGroupRuleInvalidProtocol(
         protocol=value, values=sorted([*PROTOCOLS, 'any']))
