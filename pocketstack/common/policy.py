@@ -4,9 +4,13 @@ Each service lists its rules as ``RuleDefault``/``DocumentedRuleDefault`` next
 to its API and enforces them by name at the door of every API method, as
 Keystone does: ``policy.authorize(ctx, 'identity:create_user', target)``.
 """
+import re
+
 from oslo_policy import policy as oslo_policy
 
 from pocketstack.common import exception
+
+_TARGET_KEY = re.compile(r'%\(([^)]+)\)s')
 
 # Rules shared by every service.  Admin is the ``admin`` role on any scope (the
 # classic OpenStack behaviour with enforce_scope off); roles are expanded
@@ -54,3 +58,29 @@ class Policy:
         except exception.PolicyNotAuthorized:
             return False
         return True
+
+    def has_rule(self, action):
+        """Whether a rule of that name is registered (in code or the file)."""
+        self.enforcer.load_rules()
+        return action in self.enforcer.rules
+
+    def target_keys(self, action):
+        """The target keys ``action``'s rule reads, through the rules it
+        refers to: answers for targets that agree on them are the same, so
+        a list may ask once per distinct tuple instead of once per item."""
+        self.enforcer.load_rules()
+        keys, seen, pending = set(), set(), [self.enforcer.rules.get(action)]
+        while pending:
+            check = pending.pop()
+            if check is None or id(check) in seen:
+                continue
+            seen.add(id(check))
+            pending.extend(getattr(check, 'rules', ()))
+            pending.append(getattr(check, 'rule', None))
+            if isinstance(check, oslo_policy.RuleCheck):
+                pending.append(self.enforcer.rules.get(check.match))
+            elif isinstance(check, oslo_policy.Check):
+                keys.update(_TARGET_KEY.findall(check.match))
+                if getattr(check, 'attribute', None):      # network's FieldCheck
+                    keys.add(check.attribute)
+        return tuple(sorted(keys))

@@ -312,3 +312,19 @@ class AddressPairAndPortSecurityRequired(common.Conflict):
 class DuplicateAddressPairInRequest(common.BadRequest):
     message = 'Request contains duplicate address pair: mac_address %(mac_address)s ' \
               'ip_address %(ip_address)s.'
+
+
+_NOT_FOUND = {
+    'network': (NetworkNotFound, 'net_id'), 'subnet': (SubnetNotFound, 'subnet_id'),
+    'port': (PortNotFound, 'port_id'), 'router': (RouterNotFound, 'router_id'),
+    'floatingip': (FloatingIPNotFound, 'floatingip_id'),
+    'security_group': (SecurityGroupNotFound, 'id'),
+    'security_group_rule': (SecurityGroupRuleNotFound, 'id'),
+    'agent': (AgentNotFound, 'id'), 'network_ip_availability': (NetworkNotFound, 'net_id'),
+}
+
+
+def not_found(member, id):
+    """The 404 of a ``member`` (``'port'``…) of that id."""
+    fault, key = _NOT_FOUND[member]
+    return fault(**{key: id})

@@ -100,12 +100,12 @@ class ServersController:
 
     def index(self, req):
         self._authorize(req, 'index')
-        found = self._list(req)
+        found = self._list(req, 'index')
         return self._page(req, [views.basic(req, i) for i in found], found)
 
     def detail(self, req):
         self._authorize(req, 'detail')
-        found = self._list(req)
+        found = self._list(req, 'detail')
         return self._page(req, self._details(req, found), found)
 
     def _details(self, req, found, show=False):
@@ -154,7 +154,7 @@ class ServersController:
             allowed = set(PAGING).union(*(f for since, f in MEMBER_FILTERS if version >= since))
         return {k: req.GET.getall(k) for k in req.GET if k in allowed}
 
-    def _list(self, req):
+    def _list(self, req, action):
         """The page the query asks for: its filters (those this caller may
         use at this version) in the compute API's terms, its sort keys, limit
         and marker."""
@@ -202,7 +202,11 @@ class ServersController:
                                                        filters['changes-before']):
                 raise exception.BadRequest('The value of changes-since must be less than or '
                                            'equal to changes-before.')
-        all_tenants = admin and wsgi.query_bool(req, 'all_tenants', False)
+        # As Nova: asking for every project's servers is a policy question
+        # (403 for a project's member), not a filter silently dropped.
+        all_tenants = wsgi.query_bool(req, 'all_tenants', False)
+        if all_tenants:
+            self._authorize(req, '%s:get_all_tenants' % action)
         if all_tenants and (one.get('project_id') or one.get('tenant_id')):
             filters['project_id'] = one.get('project_id') or one.get('tenant_id')
         addresses = [(v, _regex('addr', one[param])) for param, v in (('ip', 4), ('ip6', 6))

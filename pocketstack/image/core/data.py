@@ -150,7 +150,7 @@ class DataManager:
     # -- glance-direct import --------------------------------------------------
 
     def stage(self, context, image_id, chunks, size=None):
-        image = self._writable_image(context, image_id, 'import_image')
+        image = self._writable_image(context, image_id, 'modify_image')   # as Glance
         self._check_declared_size(size)
         if not self._transition(image_id, ('queued',), 'uploading'):
             raise exception.Conflict('Image %s is already being uploaded.' % image_id)
@@ -167,7 +167,7 @@ class DataManager:
             raise exception.BadRequest('Import method %s is not supported; this cloud offers %s.'
                                        % (method, ', '.join(self.conf.enabled_import_methods)))
         image = self.service.images.get(context, image_id)
-        self.service.images.authorize(context, 'import_image', image)
+        self.service.images.authorize(context, 'modify_image', image)    # as Glance
         if image['status'] != 'uploading':
             raise exception.Conflict('Image %s is %s; glance-direct imports staged data '
                                      '(PUT /v2/images/%s/stage first).'

@@ -80,7 +80,8 @@ def to_dict(row):
 
 
 def policy_target(image, **extra):
-    return dict({'owner': image['owner'] or '', 'project_id': image['owner'] or ''}, **extra)
+    return dict({'owner': image['owner'] or '', 'project_id': image['owner'] or '',
+                 'visibility': image.get('visibility')}, **extra)
 
 
 class ImageManager:
@@ -137,12 +138,13 @@ class ImageManager:
         return row
 
     def get(self, context, image_id):
-        self.policy.authorize(context, 'image:get_image', {'project_id': context.project_id})
         with self.db.reader() as session:
-            return to_dict(self.get_row(context, session, image_id))
+            image = to_dict(self.get_row(context, session, image_id))
+        self.authorize(context, 'get_image', image)
+        return image
 
     def authorize(self, context, action, image, **extra):
-        self.policy.authorize(context, 'image:%s' % action, policy_target(image, **extra))
+        self.policy.authorize(context, action, policy_target(image, **extra))
 
     # -- listing ---------------------------------------------------------------
 
@@ -155,7 +157,7 @@ class ImageManager:
         [(operator, datetime)]}), ``properties`` ({name: value}).
         """
         Image = models.Image
-        self.policy.authorize(context, 'image:get_images', {'project_id': context.project_id})
+        self.policy.authorize(context, 'get_images', {'project_id': context.project_id})
         query = sa.select(Image)
         clause = self._visibility_clause(context, filters.get('visibility'),
                                          filters.get('member_status', 'accepted'))
@@ -210,7 +212,7 @@ class ImageManager:
             raise exception.Forbidden('You are not permitted to create images owned by %s.'
                                       % owner)
         target = {'owner': owner or '', 'project_id': owner or ''}
-        self.policy.authorize(context, 'image:add_image', target)
+        self.policy.authorize(context, 'add_image', target)
         visibility = values.get('visibility') or 'shared'
         self._authorize_visibility(context, visibility, target)
         properties = values.pop('properties', {})
@@ -239,9 +241,9 @@ class ImageManager:
 
     def _authorize_visibility(self, context, visibility, target):
         if visibility == 'public':
-            self.policy.authorize(context, 'image:publicize_image', target)
+            self.policy.authorize(context, 'publicize_image', target)
         elif visibility == 'community':
-            self.policy.authorize(context, 'image:communitize_image', target)
+            self.policy.authorize(context, 'communitize_image', target)
 
     def _check_quotas(self, properties, tags):
         for what, count, limit in (('properties', len(properties), self.conf.image_property_quota),

@@ -49,7 +49,8 @@ class MemberManager:
     def list(self, context, image_id):
         with self.db.reader() as session:
             _, image = self._image(context, session, image_id)
-            self.images.authorize(context, 'get_members', image)
+            self.images.authorize(context, 'get_members', image,
+                                  member_id=context.project_id)
             self._check_shared(image)
             query = sa.select(models.ImageMember).where(models.ImageMember.image_id == image_id)
             if not self._sees_all_members(context, image):
@@ -59,7 +60,9 @@ class MemberManager:
     def get(self, context, image_id, member_id):
         with self.db.reader() as session:
             _, image = self._image(context, session, image_id)
-            self.images.authorize(context, 'get_member', image, member_id=member_id)
+            # As Glance's: the target's member is the caller (when the image
+            # is shared with it); which members it may see is decided below.
+            self.images.authorize(context, 'get_member', image, member_id=context.project_id)
             self._check_shared(image)
             row = self._member_row(session, image_id, member_id)
             if row is None or not (self._sees_all_members(context, image)

@@ -131,15 +131,20 @@ FIXED_IPS = list_of(fields_of(subnet_id=uuid(), ip_address=IP_ADDRESS))
 ROUTES = list_of(fields_of(destination=string(64), nexthop=IP_ADDRESS))
 
 
+NO_DEFAULT = object()
+
+
 @dataclasses.dataclass(frozen=True)
 class Attr:
     convert: object = anything
     post: bool = True         # a client may give it on create
     put: bool = True          # … and change it
     required: bool = False    # create fails without it
-    admin_set: bool = False   # only an admin may give it (policy <action>:<attr>)
-    admin_show: bool = False  # only an admin sees it (policy get_<member>:<attr>)
     column: bool = True       # may be filtered and sorted on
+    # What the plugin assumes when it is not given: a create that gives
+    # this value is not checked against ``create_<member>:<attr>`` (Neutron's
+    # "explicitly set"), so a member may send shared=false.
+    default: object = NO_DEFAULT
 
 
 def read_only(**kw):
@@ -168,7 +173,6 @@ class Resource:
     deletable: bool = False    # has DELETE even when not writable (agents)
     updatable: bool = True     # has PUT
     taggable: bool = True
-    read_rule: str = None      # a policy rule reads need (beyond the plugin's scoping)
 
     @property
     def collection_key(self):
@@ -188,20 +192,18 @@ RESOURCES = {r.collection: r for r in (
         'name': NAME,
         'admin_state_up': BOOL,
         'status': read_only(),
-        'shared': Attr(convert=boolean, admin_set=True),
-        'router:external': Attr(convert=boolean, admin_set=True),
-        'is_default': Attr(convert=boolean, admin_set=True),
+        'shared': Attr(convert=boolean, default=False),
+        'router:external': Attr(convert=boolean, default=False),
+        'is_default': Attr(convert=boolean, default=False),
         'mtu': Attr(convert=integer(68, 65535)),
         'port_security_enabled': BOOL,
         'availability_zone_hints': Attr(convert=list_of(string()), put=False, column=False),
         'availability_zones': read_only(column=False),
         'dns_domain': Attr(convert=string()),
         'subnets': read_only(column=False),
-        'provider:network_type': Attr(convert=string(), admin_set=True, admin_show=True),
-        'provider:physical_network': Attr(convert=string(nullable=True), admin_set=True,
-                                          admin_show=True),
-        'provider:segmentation_id': Attr(convert=integer(0, 16777215, nullable=True),
-                                         admin_set=True, admin_show=True),
+        'provider:network_type': Attr(convert=string()),
+        'provider:physical_network': Attr(convert=string(nullable=True)),
+        'provider:segmentation_id': Attr(convert=integer(0, 16777215, nullable=True)),
         'ipv4_address_scope': read_only(column=False),
         'ipv6_address_scope': read_only(column=False),
         'l2_adjacency': read_only(column=False),
@@ -223,8 +225,8 @@ RESOURCES = {r.collection: r for r in (
                                             nullable=True), put=False),
         'ipv6_address_mode': Attr(convert=one_of('slaac', 'dhcpv6-stateful',
                                                  'dhcpv6-stateless', nullable=True), put=False),
-        'service_types': Attr(convert=list_of(string()), column=False),
-        'segment_id': Attr(convert=uuid(nullable=True)),
+        'service_types': Attr(convert=list_of(string()), column=False, default=[]),
+        'segment_id': Attr(convert=uuid(nullable=True), default=None),
         'dns_publish_fixed_ip': BOOL,
     }),
     _resource('ports', 'port', {
@@ -234,20 +236,19 @@ RESOURCES = {r.collection: r for r in (
         'status': read_only(),
         'mac_address': Attr(convert=string(32)),
         'fixed_ips': Attr(convert=FIXED_IPS, column=False),
-        'device_id': Attr(convert=string()),
-        'device_owner': Attr(convert=string()),
+        'device_id': Attr(convert=string(), default=''),
+        'device_owner': Attr(convert=string(), default=''),
         'security_groups': Attr(convert=list_of(uuid()), column=False),
         'allowed_address_pairs': Attr(convert=list_of(dict_of(('ip_address', 'mac_address'))),
-                                      column=False),
-        'port_security_enabled': BOOL,
-        'binding:host_id': Attr(convert=string(), admin_set=True, admin_show=True),
-        'binding:profile': Attr(convert=dict_of(nullable=True), admin_set=True,
-                                admin_show=True, column=False),
+                                      column=False, default=[]),
+        'port_security_enabled': Attr(convert=boolean, default=True),
+        'binding:host_id': Attr(convert=string(), default=''),
+        'binding:profile': Attr(convert=dict_of(nullable=True), column=False, default={}),
         'binding:vnic_type': Attr(convert=one_of(
             'normal', 'direct', 'macvtap', 'baremetal', 'direct-physical', 'virtio-forwarder',
-            'smart-nic', 'vdpa', 'remote-managed')),
-        'binding:vif_type': read_only(admin_show=True),
-        'binding:vif_details': read_only(admin_show=True, column=False),
+            'smart-nic', 'vdpa', 'remote-managed'), default='normal'),
+        'binding:vif_type': read_only(),
+        'binding:vif_details': read_only(column=False),
         'dns_name': Attr(convert=string()),
         'dns_assignment': read_only(column=False),
         'extra_dhcp_opts': Attr(convert=list_of(dict_of()), column=False),
@@ -262,14 +263,14 @@ RESOURCES = {r.collection: r for r in (
             nullable=True, network_id=uuid(), enable_snat=boolean,
             external_fixed_ips=FIXED_IPS), column=False),
         'routes': Attr(convert=ROUTES, post=False, column=False),
-        'distributed': Attr(convert=boolean, admin_set=True, admin_show=True),
-        'ha': Attr(convert=boolean, admin_set=True, admin_show=True),
+        'distributed': Attr(convert=boolean),
+        'ha': Attr(convert=boolean),
         'availability_zone_hints': Attr(convert=list_of(string()), put=False, column=False),
         'availability_zones': read_only(column=False),
         'flavor_id': read_only(column=False),
     }),
     _resource('floatingips', 'floatingip', {
-        'floating_ip_address': Attr(convert=string(64), put=False, admin_set=True),
+        'floating_ip_address': Attr(convert=string(64), put=False),
         'floating_network_id': Attr(convert=uuid(), put=False, required=True),
         'subnet_id': Attr(convert=uuid(nullable=True), put=False, column=False),
         'port_id': Attr(convert=uuid(nullable=True)),
@@ -309,8 +310,7 @@ RESOURCES = {r.collection: r for r in (
         'used_ips': read_only(column=False),
         'subnet_ip_availability': read_only(column=False),
         'ip_availability_details': read_only(column=False),
-    }, writable=False, updatable=False, taggable=False,
-        read_rule='get_network_ip_availability'),
+    }, writable=False, updatable=False, taggable=False),
     Resource('agents', 'agent', {
         'id': read_only(convert=string()),
         'agent_type': read_only(convert=string()),
@@ -326,7 +326,7 @@ RESOURCES = {r.collection: r for r in (
         'started_at': read_only(),
         'heartbeat_timestamp': read_only(),
         'resources_synced': read_only(column=False),
-    }, writable=False, deletable=True, taggable=False, read_rule='get_agent'),
+    }, writable=False, deletable=True, taggable=False),
 )}
 
 # The bodies of member actions (PUT /routers/{id}/<action>).

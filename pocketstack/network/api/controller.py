@@ -8,10 +8,11 @@ into the api-ref's body.
     PUT    /v2.0/networks/{id}   update  → plugin.update_network(ctx, id, attrs)
     DELETE /v2.0/networks/{id}   delete  → plugin.delete_network(ctx, id)
 
-Here: the attribute map's checks (400), the policy at the door (403 for
-what the caller may see but not change, admin-only attributes), ``fields``,
-filters, sorting, pagination links and ``If-Match``.  The plugin decides
-what the caller may see at all (404).
+Here: the attribute map's checks (400), the policy (network/policies.py:
+403 for what the caller may see but not do, 404 for what it may not see —
+a list leaves such items out), ``fields``, filters, sorting, pagination
+links and ``If-Match``.  The plugin decides what exists for the caller at
+all (404).
 """
 import re
 
@@ -20,6 +21,15 @@ from pocketstack.common import exception as common_exception
 from pocketstack.common import wsgi
 from pocketstack.network import exception
 from pocketstack.network.api import attributes
+
+# Resources whose policy target carries its parent's owner (Neutron's owner
+# checks): member -> (attribute naming the parent, the parent's collection,
+# the method of its plugin that reads the parents' policy fields).
+PARENTS = {
+    'subnet': ('network_id', 'networks', 'network_policy_fields'),
+    'port': ('network_id', 'networks', 'network_policy_fields'),
+    'security_group_rule': ('security_group_id', 'security-groups', 'group_policy_fields'),
+}
 
 IF_MATCH_RE = re.compile(r'^\s*revision_number=(\d+)\s*$')
 
@@ -46,7 +56,6 @@ class Controller:
 
     def index(self, req):
         context = req.context
-        self._authorize_read(context)
         fields = self._fields(req)
         filters = self._filters(req)
         sorts = self._sorts(req)
@@ -61,43 +70,37 @@ class Controller:
         if more:
             items = items[1:] if page_reverse else items[:limit]
         key = self.resource.collection_key
-        checked = {}
-        body = {key: [self.view(context, item, fields, checked) for item in items]}
+        checks = PolicyAnswers(self.service.policy, context)
+        targets = self._targets(context, items)
+        body = {key: [self.view(checks, item, target, fields)
+                      for item, target in zip(items, targets)
+                      if checks.allowed('get_%s' % self.member, target)]}
         links = self._links(req, items, limit, marker, more, page_reverse)
         if links:
             body[key + '_links'] = links
         return body
 
     def show(self, req, id):
-        self._authorize_read(req.context)
+        context = req.context
         fields = self._fields(req)
-        item = self._call('get', req.context, id, fields=fields)
-        return {self.member: self.view(req.context, item, fields)}
+        item = self._call('get', context, id, fields=fields)
+        checks = PolicyAnswers(self.service.policy, context)
+        (target,) = self._targets(context, [item])
+        if not checks.allowed('get_%s' % self.member, target):
+            raise self._not_found(id)
+        return {self.member: self.view(checks, item, target, fields)}
 
-    def _authorize_read(self, context):
-        if self.resource.read_rule:
-            self.service.policy.authorize(context, self.resource.read_rule)
+    def view(self, checks, item, target, fields=None):
+        """The item as this caller may see it (``get_<member>:<attribute>``),
+        limited to ``fields``."""
+        return {name: value for name, value in item.items()
+                if (not fields or name in fields)
+                and checks.allowed('get_%s:%s' % (self.member, name), target, optional=True)}
 
-    def view(self, context, item, fields=None, checked=None):
-        """The item as this caller may see it, limited to ``fields``.
-        ``checked`` remembers policy answers across the items of one list
-        (per attribute and owner: a list of 1,000 ports asks once, not 4,000 times)."""
-        policy = self.service.policy
-        checked = {} if checked is None else checked
-        result = {}
-        for name, value in item.items():
-            if fields and name not in fields:
-                continue
-            attr = self.attrs.get(name)
-            if attr is not None and attr.admin_show:
-                key = (name, item.get('project_id'))
-                if key not in checked:
-                    checked[key] = policy.check(context, 'get_%s:%s' % (self.member, name),
-                                                _target(item))
-                if not checked[key]:
-                    continue
-            result[name] = value
-        return result
+    def _single_view(self, context, item):
+        checks = PolicyAnswers(self.service.policy, context)
+        (target,) = self._targets(context, [item])
+        return self.view(checks, item, target)
 
     # -- writes ------------------------------------------------------------
 
@@ -111,7 +114,7 @@ class Controller:
             return self._create_bulk(req, body[key])
         attrs = self._prepare_create(context, self._member_body(body))
         item = self._call('create', context, attrs)
-        return {self.member: self.view(context, item)}
+        return {self.member: self._single_view(context, item)}
 
     def _create_bulk(self, req, items):
         """Several in one request: all are created, or none is."""
@@ -122,7 +125,8 @@ class Controller:
                     for item in items]
         with self.service.db.writer():
             created = [self._call('create', context, attrs) for attrs in prepared]
-        return {self.resource.collection_key: [self.view(context, item) for item in created]}
+        return {self.resource.collection_key: [self._single_view(context, item)
+                                               for item in created]}
 
     @common_db.retry_on_deadlock
     def update(self, req, id):
@@ -134,7 +138,7 @@ class Controller:
             self._check_revision(req, current)
             self._authorize(context, 'update_%s' % self.member, current, attrs)
             item = self._call('update', context, id, attrs)
-        return {self.member: self.view(context, item)}
+        return {self.member: self._single_view(context, item)}
 
     @common_db.retry_on_deadlock
     def delete(self, req, id):
@@ -200,14 +204,51 @@ class Controller:
         self._authorize(context, 'create_%s' % self.member, attrs, attrs)
         return attrs
 
-    def _authorize(self, context, action, target, attrs=None):
-        """``action`` on ``target``, then ``<action>:<attr>`` for each
-        admin-only attribute the request sets."""
+    def _authorize(self, context, action, resource, attrs=None):
+        """``action`` on ``resource``, then ``<action>:<attribute>`` (and
+        ``<action>:<attribute>:<key>`` for the keys of its objects) for each
+        attribute the request sets that has a rule — on create, only those
+        set to something else than their default, as Neutron does.  A
+        refusal of what the caller may not even read is a 404."""
         policy = self.service.policy
-        policy.authorize(context, action, _target(target))
-        for name in attrs or ():
-            if self.attrs[name].admin_set:
-                policy.authorize(context, '%s:%s' % (action, name), _target(target))
+        (target,) = self._targets(context, [resource], creating=action.startswith('create_'))
+        actions = [action]
+        for name, value in (attrs or {}).items():
+            default = self.attrs[name].default if name in self.attrs else attributes.NO_DEFAULT
+            if action.startswith('create_') and value == default:
+                continue
+            actions.append('%s:%s' % (action, name))
+            entries = value if isinstance(value, list) else [value]
+            actions += ['%s:%s:%s' % (action, name, key) for key in sorted(
+                {key for entry in entries if isinstance(entry, dict) for key in entry})]
+        for wanted in actions:
+            if wanted != action and not policy.has_rule(wanted):
+                continue
+            if not policy.check(context, wanted, target):
+                if not action.startswith('create_') and not policy.check(
+                        context, 'get_%s' % self.member, target):
+                    raise self._not_found(resource.get('id'))
+                raise common_exception.PolicyNotAuthorized(action=wanted)
+
+    def _targets(self, context, items, creating=False):
+        """The policy targets of ``items``: their attributes, the owner as
+        ``project_id`` and ``tenant_id``, and their parent's fields (PARENTS).
+        A parent the caller cannot see is its NotFound when creating."""
+        targets = [_target(item) for item in items]
+        if self.member in PARENTS:
+            key, collection, method = PARENTS[self.member]
+            ids = {t.get(key) for t in targets if t.get(key)}
+            fields = getattr(self.service.plugin_for(collection), method)(context, ids)
+            for target in targets:
+                if creating and target.get(key) not in fields:
+                    raise exception.not_found(attributes.RESOURCES[collection].member,
+                                              target.get(key))
+                target.update(fields.get(target.get(key), {}))
+        return targets
+
+    def _not_found(self, id):
+        """The resource's own 404 (NetworkNotFound, PortNotFound…)."""
+        return exception.not_found(self.member, id)
 
     def _check_revision(self, req, current):
         header = req.headers.get('If-Match')
@@ -292,6 +333,34 @@ class Controller:
                     params.append(('page_reverse', 'True'))
                 links.append({'rel': rel, 'href': _url(req, params)})
         return links
+
+
+class PolicyAnswers:
+    """One request's policy answers, remembered per rule and per the values
+    of the target keys the rule reads: a list of 1,000 ports of one project
+    asks each rule once, not 1,000 times."""
+
+    def __init__(self, policy, context):
+        self.policy = policy
+        self.context = context
+        self._keys = {}
+        self._answers = {}
+
+    def allowed(self, action, target, optional=False):
+        """Whether ``action`` is allowed on ``target``; with ``optional``, an
+        action that has no rule is allowed (attributes without one)."""
+        if action not in self._keys:
+            if optional and not self.policy.has_rule(action):
+                self._keys[action] = None
+            else:
+                self._keys[action] = self.policy.target_keys(action)
+        keys = self._keys[action]
+        if keys is None:
+            return True
+        key = (action, tuple(repr(target.get(k)) for k in keys))
+        if key not in self._answers:
+            self._answers[key] = self.policy.check(self.context, action, target)
+        return self._answers[key]
 
 
 def _target(item):

@@ -209,11 +209,6 @@ class L3RouterPlugin(Plugin):
     def _set_gateway(self, session, context, row, info):
         """Apply ``external_gateway_info`` ({} or None removes the gateway)."""
         info = info or {}
-        if not context.is_admin_role:
-            for attr in ('enable_snat', 'external_fixed_ips'):
-                if attr in info:
-                    raise exception.PolicyNotAuthorized(
-                        action='update_router:external_gateway_info:%s' % attr)
         network_id = info.get('network_id')
         if not network_id:
             if info:

@@ -215,6 +215,17 @@ class SecurityGroupsMixin:
             raise exception.SecurityGroupNotFound(id=group_id)
         return row
 
+    def group_policy_fields(self, context, group_ids):
+        """{group id: what the policy of its rules reads of it} for the
+        groups ``context`` sees."""
+        if not group_ids:
+            return {}
+        with self.db.reader() as session:
+            rows = session.execute(query.owned(models.SecurityGroup, context).with_only_columns(
+                models.SecurityGroup.id, models.SecurityGroup.project_id).where(
+                models.SecurityGroup.id.in_(set(group_ids))))
+            return {row.id: {'security_group:project_id': row.project_id} for row in rows}
+
     @staticmethod
     def _visible_rules(context):
         stmt = sa.select(models.SecurityGroupRule)

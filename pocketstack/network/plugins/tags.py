@@ -2,8 +2,8 @@
 
 A tag is a row of ``tags`` keyed by (collection, resource id, tag).  The
 resource must be one the caller can see (the plugin serving it is asked,
-so its scoping applies: 404 otherwise) and, to change its tags, one of the
-caller's own (403 otherwise, as Neutron's ``admin_or_owner`` rule).  Every
+so its scoping applies: 404 otherwise) and, to change its tags, the policy's
+``update_<member>:tags`` (a project's member: 403 for its reader).  Every
 change bumps the resource's revision_number, as any other change does.
 """
 import sqlalchemy as sa

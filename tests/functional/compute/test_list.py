@@ -142,9 +142,12 @@ def test_all_tenants_is_for_admins(cloud, fleet):
     assert names(admin.get('/servers')) == []  # the admin project has none
     assert names(admin.get('/servers?all_tenants=1')) == ['db-1', 'other', 'web-1', 'web-2']
     assert names(admin.get('/servers/detail?all_tenants=true&project_id=p2')) == ['other']
-    # A member asking for every project gets its own servers only.
-    assert names(cloud.client().get('/servers?all_tenants=1')) == ['db-1', 'web-1', 'web-2']
-    assert names(cloud.client('bob', 'p2').get('/servers/detail?all_tenants=1')) == ['other']
+    # A member asking for every project is refused, as Nova does.
+    resp = cloud.client().get('/servers?all_tenants=1')
+    assert resp.status_int == 403
+    assert 'os_compute_api:servers:index:get_all_tenants' in resp.data['forbidden']['message']
+    assert cloud.client('bob', 'p2').get('/servers/detail?all_tenants=1').status_int == 403
+    assert names(cloud.client('bob', 'p2').get('/servers/detail?all_tenants=0')) == ['other']
 
 
 def test_host_filter_is_for_admins(cloud, fleet):

@@ -53,8 +53,10 @@ def test_router_gateway_interface_and_floating_ip(network):
     resp = alice.put('/routers/%s/remove_router_interface' % router['id'],
                      {'subnet_id': sub['id']})
     assert resp.status_int == 409
-    # deleting the port disassociates the floating IP
-    assert alice.delete('/ports/%s' % vm_port['id']).status_int == 204
+    # a server's port is the compute service's to delete (delete_port);
+    # deleting it disassociates the floating IP
+    assert fault(alice.delete('/ports/%s' % vm_port['id']))[0] == 403
+    assert network.admin.delete('/ports/%s' % vm_port['id']).status_int == 204
     assert alice.get('/floatingips/%s' % fip['id']).data['floatingip']['port_id'] is None
     resp = alice.put('/routers/%s/remove_router_interface' % router['id'],
                      {'subnet_id': sub['id']})

@@ -70,7 +70,7 @@ def test_floating_ip_and_port_changes_reach_compute(tmp_path, compute):
         assert path == '/v2.1/os-server-external-events' and token == 'admin:admin'
 
         alice.put('/floatingips/%s' % fip['id'], {'floatingip': {'port_id': other['id']}})
-        alice.delete('/ports/%s' % vm_port['id'])
+        admin.delete('/ports/%s' % vm_port['id'])    # a server's port: compute's to delete
         events = _events(3)
         assert events[1:] == [
             {'name': 'network-changed', 'server_uuid': 'server-1', 'tag': vm_port['id']},

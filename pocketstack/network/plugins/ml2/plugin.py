@@ -229,6 +229,18 @@ class Ml2Plugin(SecurityGroupsMixin, Plugin):
                                      models.Network.external.is_(True)))
         return stmt
 
+    def network_policy_fields(self, context, network_ids):
+        """{network id: what the policy of its subnets and ports reads of it}
+        for the networks ``context`` sees (Neutron's owner checks)."""
+        if not network_ids:
+            return {}
+        with self.db.reader() as session:
+            rows = session.execute(self._visible_networks(context).with_only_columns(
+                models.Network.id, models.Network.project_id, models.Network.shared,
+                models.Network.external).where(models.Network.id.in_(set(network_ids))))
+            return {row.id: {'network:project_id': row.project_id, 'shared': row.shared,
+                             'router:external': row.external} for row in rows}
+
     def _get_network_row(self, session, context, network_id):
         row = session.scalar(self._visible_networks(context).where(
             models.Network.id == network_id))
@@ -384,8 +396,6 @@ class Ml2Plugin(SecurityGroupsMixin, Plugin):
     def create_subnet(self, context, subnet):
         with self.db.writer() as session:
             network = self._get_network_row(session, context, subnet['network_id'])
-            if not context.is_admin_role and network.project_id != context.project_id:
-                raise exception.PolicyNotAuthorized(action='create_subnet')
             if subnet.get('subnetpool_id') or subnet.get('use_default_subnetpool') or \
                     not subnet.get('cidr'):
                 raise exception.BadRequest(resource='subnets', msg='a cidr is required '
@@ -629,9 +639,6 @@ class Ml2Plugin(SecurityGroupsMixin, Plugin):
             default_group = self.ensure_default_security_group(context, project_id)
         with self.db.writer() as session:
             network = self._get_network_row(session, context, port['network_id'])
-            if not context.is_admin_role and not network.shared and \
-                    network.project_id != context.project_id:
-                raise exception.PolicyNotAuthorized(action='create_port')
             if project_id:
                 quota.check(session, self.conf, project_id, 'port')
             if port.get('mac_address'):
