@@ -127,6 +127,10 @@ def _run(args, started, servers, background):
 
     _print_summary(state_dir, urls, credentials, clouds_file, user_file)
     _wait_until_answering(servers)
+    for work in background:
+        # Compute hosts look over their instances once the APIs answer.
+        if hasattr(work, 'wait_started'):
+            work.wait_started()
     print('ready in %.2f s' % elapsed_since_start(started), flush=True)
 
     threading.Event().wait()  # until a signal raises Stopped

@@ -117,9 +117,10 @@ class ComputeTaskManager:
 
 
 class ConductorManager:
-    """Each method is one call of conductor/rpcapi.ConductorAPI."""
+    """Each method is one call of conductor/rpcapi.ConductorAPI (whose
+    docstring has the versions)."""
 
-    target = rpc.Target(version='1.0')
+    target = rpc.Target(version='1.1')
 
     def __init__(self, service):
         self.db = service.db
@@ -137,6 +138,9 @@ class ConductorManager:
             if not returning:
                 return changed
             return db_instances.get(self.db, uuid) if changed else None
+
+    def instances_on_host(self, context, host):
+        return db_instances.on_host(self.db, host)
 
     def instance_fail(self, context, uuid, fault, host, values):
         return db_instances.fail(self.db, uuid, fault, host, **values)
