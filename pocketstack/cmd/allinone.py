@@ -40,6 +40,10 @@ def new_conf(service, state_dir):
     conf.set_override('state_path', state_dir)
     if service.name == 'identity':
         conf.set_default('password_hash_rounds', UP_PASSWORD_HASH_ROUNDS, group='identity')
+    if service.name == 'compute':
+        # Its one conductor and scheduler restart with it: a build no host
+        # took before they started will never be placed.
+        conf.set_default('fail_unplaced_builds_on_start', True, group='conductor')
     return conf
 
 

@@ -9,8 +9,11 @@ state a process killed at that moment leaves (the fake hypervisor's guests
 die with the process, so the restarted host starts with none), restarts the
 services, and looks at what the user sees.  tests/functional/test_crash.py
 kills real processes."""
+import datetime
+
 import pytest
 
+from pocketstack.common import utils
 from pocketstack.compute.db import instances as db_instances
 from tests.functional.compute.test_networking import make_network, server_ports
 
@@ -199,3 +202,39 @@ def test_an_unshelve_under_way_on_a_host_leaves_it_shelved_offloaded(cloud, alic
     assert host_of(cloud, server_id) is None
     assert alice.post('/servers/%s/action' % server_id, {'unshelve': None}).status_int == 202
     cloud.wait_for_status(alice, server_id, 'ACTIVE')
+
+
+# -- builds no host took (the conductor's) ---------------------------------------------
+
+def unplaced(cloud, alice, name, **columns):
+    """A server whose build the conductor (or scheduler) died placing: building,
+    no host, its claim perhaps made."""
+    server_id = cloud.boot_active(alice, name)['id']
+    crash_left(cloud, server_id, vm_state='building', task_state='scheduling', host=None,
+               node=None, power_state=0, **columns)
+    return server_id
+
+
+def test_a_conductor_of_up_fails_the_builds_no_host_took_before_it_started(cloud, alice):
+    server_id = unplaced(cloud, alice, 'lost')
+    cloud.restart('conductor')   # as scaled out: another conductor may be placing it
+    assert alice.get('/servers/%s' % server_id).data['server']['status'] == 'BUILD'
+
+    cloud.conf.set_override('fail_unplaced_builds_on_start', True, group='conductor')
+    cloud.restart('conductor')
+    server = cloud.wait_for_status(alice, server_id, 'ERROR')
+    assert 'the conductor restarted before it reached a host' in server['fault']['message']
+    assert cloud.consumers() == set()
+    cloud.boot_active(alice, 'after')   # the new conductor builds
+
+
+def test_builds_past_instance_build_timeout_go_to_error(make_cloud):
+    cloud = make_cloud({('DEFAULT', 'instance_build_timeout'): 2})
+    alice = cloud.client(version='2.37')
+    old = unplaced(cloud, alice, 'old',
+                   created_at=utils.utcnow() - datetime.timedelta(seconds=60))
+    server = cloud.wait_for_status(alice, old, 'ERROR')
+    assert 'instance_build_timeout (2 s)' in server['fault']['message']
+    assert cloud.consumers() == set()
+    # Builds within the timeout are left to finish.
+    assert cloud.boot_active(alice, 'new')['status'] == 'ACTIVE'
