@@ -8,7 +8,8 @@
    service's first-start hook (the default image, DevStack's flavors) and
    its RPC services (conductor, scheduler, compute hosts);
 5. start serving, write clouds.yaml, print endpoints and credentials, and
-   say "ready" once every API answers;
+   say "ready" once every API answers and every compute host, having put
+   what a crash left into a true state, serves;
 6. run until Ctrl-C or SIGTERM, then stop the servers and exit 0.
 """
 import logging
