@@ -15,32 +15,14 @@ import pytest
 
 from pocketstack.common import utils
 from pocketstack.compute.db import instances as db_instances
-from tests.functional.compute.test_networking import make_network, server_ports
-
-
-@pytest.fixture
-def cloud(make_cloud):
-    return make_cloud(network=True)
-
-
-@pytest.fixture
-def net(cloud):
-    return make_network(cloud, 'n1', '10.1.0.0/24')
+# Its clouds have a Network service, and alice the network n1.
+from tests.functional.compute.test_networking import (  # noqa: F401 - fixtures
+    cloud, host_of, net, server_ports)
 
 
 def crash_left(cloud, server_id, **columns):
     """The server as a process killed in the middle of its operation left it."""
     assert db_instances.update(cloud.service.db, server_id, **columns)
-
-
-def host_of(cloud, server_id):
-    return cloud.admin().get('/servers/%s' % server_id).data['server']['OS-EXT-SRV-ATTR:host']
-
-
-def settled(cloud, client, server_id):
-    """The server once no task runs on it (whatever its status)."""
-    return cloud.wait_for_status(client, server_id, 'ACTIVE', 'SHUTOFF', 'ERROR',
-                                 'VERIFY_RESIZE', 'SHELVED_OFFLOADED', 'DELETED')
 
 
 def migration_statuses(cloud):
