@@ -22,7 +22,8 @@ than that, and with ``[conductor] fail_unplaced_builds_on_start`` (set by
 ``pocketstack up`` only, where every process restarts together) the
 conductor fails, before it serves, those created before it started — the
 conductor and scheduler that were placing them are gone.  Each goes to ERROR
-with a fault and its claim released.  Builds on a host are that host's
+with a fault and its claim released.  Unshelves it was scheduling then are
+undone too (the server stays shelved offloaded).  Builds on a host are that host's
 (manager.py: ``init_host``).
 """
 import contextlib
@@ -64,8 +65,10 @@ class ComputeTaskManager:
     def start(self):
         """Before the conductor serves (processes.RpcService.start)."""
         if self.conf.conductor.fail_unplaced_builds_on_start:
-            self._fail_unplaced_builds(utils.utcnow(),
+            started = utils.utcnow()
+            self._fail_unplaced_builds(started,
                                        'the conductor restarted before it reached a host')
+            self._undo_unplaced_unshelves(started)
         if self.conf.instance_build_timeout:
             self._checker = threading.Thread(target=self._check_build_timeouts, daemon=True,
                                              name='build-timeouts-%s' % self.host)
@@ -103,6 +106,17 @@ class ComputeTaskManager:
                     continue
                 db_allocations.release(self.db, uuid)   # the scheduler may have claimed
             LOG.warning('Instance %s: build interrupted (%s); it is now ERROR', uuid, reason)
+
+    def _undo_unplaced_unshelves(self, updated_before):
+        """Unshelves a dead conductor was scheduling: the server stays shelved
+        offloaded, as when no host has room (the user may unshelve again)."""
+        for uuid in db_instances.unplaced_unshelves(self.db, updated_before):
+            with self.db.writer():
+                if db_instances.update(self.db, uuid, expected_task_state=states.UNSHELVING,
+                                       expected_host=None, task_state=None):
+                    db_allocations.release(self.db, uuid)
+                    LOG.warning('Instance %s: its unshelve was interrupted; it stays '
+                                'shelved offloaded', uuid)
 
     # -- the flows --------------------------------------------------------------------
 

@@ -346,6 +346,17 @@ def unplaced_builds(db, created_before):
             I.created_at <= created_before).order_by(I.id)))
 
 
+def unplaced_unshelves(db, updated_before):
+    """Uuids of the live shelved offloaded instances being unshelved with no
+    host yet (the conductor is scheduling them), asked at or before
+    ``updated_before``."""
+    with db.reader() as session:
+        return list(session.scalars(sa.select(I.uuid).where(
+            I.deleted == 0, I.vm_state == states.SHELVED_OFFLOADED,
+            I.task_state == states.UNSHELVING, I.host.is_(None),
+            I.updated_at <= updated_before).order_by(I.id)))
+
+
 def count_live(db, host=None, project_id=None):
     """Live instances on ``host`` and/or of ``project_id``."""
     query = sa.select(sa.func.count()).select_from(I).where(I.deleted == 0)

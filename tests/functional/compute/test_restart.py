@@ -210,6 +210,18 @@ def test_a_conductor_of_up_fails_the_builds_no_host_took_before_it_started(cloud
     cloud.boot_active(alice, 'after')   # the new conductor builds
 
 
+def test_a_conductor_of_up_undoes_the_unshelves_it_was_scheduling(cloud, alice):
+    server_id = cloud.boot_active(alice)['id']
+    assert alice.post('/servers/%s/action' % server_id, {'shelve': None}).status_int == 202
+    cloud.wait_for_status(alice, server_id, 'SHELVED_OFFLOADED')
+    crash_left(cloud, server_id, task_state='unshelving')
+    cloud.conf.set_override('fail_unplaced_builds_on_start', True, group='conductor')
+    cloud.restart('conductor')
+    cloud.wait_for_status(alice, server_id, 'SHELVED_OFFLOADED')
+    assert alice.post('/servers/%s/action' % server_id, {'unshelve': None}).status_int == 202
+    cloud.wait_for_status(alice, server_id, 'ACTIVE')
+
+
 def test_builds_past_instance_build_timeout_go_to_error(make_cloud):
     cloud = make_cloud({('DEFAULT', 'instance_build_timeout'): 2})
     alice = cloud.client(version='2.37')
