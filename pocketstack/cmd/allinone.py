@@ -8,7 +8,8 @@
    service's first-start hook (the default image, DevStack's flavors) and
    its RPC services (conductor, scheduler, compute hosts);
 5. start serving, write clouds.yaml, print endpoints and credentials, and
-   say "ready" once every API answers;
+   say "ready" once every API answers and every compute host, having put
+   what a crash left into a true state, serves;
 6. run until Ctrl-C or SIGTERM, then stop the servers and exit 0.
 """
 import logging
@@ -40,6 +41,10 @@ def new_conf(service, state_dir):
     conf.set_override('state_path', state_dir)
     if service.name == 'identity':
         conf.set_default('password_hash_rounds', UP_PASSWORD_HASH_ROUNDS, group='identity')
+    if service.name == 'compute':
+        # Its one conductor and scheduler restart with it: a build no host
+        # took before they started will never be placed.
+        conf.set_default('fail_unplaced_builds_on_start', True, group='conductor')
     return conf
 
 
@@ -127,6 +132,10 @@ def _run(args, started, servers, background):
 
     _print_summary(state_dir, urls, credentials, clouds_file, user_file)
     _wait_until_answering(servers)
+    for work in background:
+        # Compute hosts look over their instances once the APIs answer.
+        if hasattr(work, 'wait_started'):
+            work.wait_started()
     print('ready in %.2f s' % elapsed_since_start(started), flush=True)
 
     threading.Event().wait()  # until a signal raises Stopped

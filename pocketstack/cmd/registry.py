@@ -18,7 +18,9 @@ Conventions a service follows to be listed here:
   was just created;
 * ``background(conf)`` (optional) starts what the service runs beside its
   APIs — RPC servers (conductor, scheduler, compute hosts), agents' state
-  reports — and returns them (each has ``stop()``).
+  reports — and returns them (each has ``stop()``, and may have
+  ``wait_started()``: ``up`` says it is ready only once that returns, after
+  its APIs serve).
 """
 import dataclasses
 import importlib

@@ -88,7 +88,8 @@ class Service:
     def for_conf(cls, conf):
         """The object of this ConfigOpts, built on first use; its database is
         migrated then when ``[database] auto_upgrade`` is on, and
-        ``schema_created`` says whether that migration made the schema."""
+        ``schema_created`` says whether that migration made the schema; then
+        it starts (:meth:`start`)."""
         attribute = '_pocketstack_%s' % cls.__name__
         with _lock:
             service = getattr(conf, attribute, None)
@@ -96,8 +97,13 @@ class Service:
                 service = cls(conf)
                 if conf.database.auto_upgrade:
                     service.schema_created = service.sync_database()
+                service.start()
                 setattr(conf, attribute, service)
             return service
+
+    def start(self):
+        """What the service does once on start, its database ready (the
+        Image service recovers the uploads a dead process left)."""
 
     @classmethod
     def from_paste(cls, global_conf):

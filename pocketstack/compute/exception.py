@@ -41,6 +41,14 @@ class BuildFailed(exception.PocketstackError):
     message = 'Build of instance %(uuid)s failed: %(reason)s'
 
 
+class OperationInterrupted(exception.PocketstackError):
+    """An operation that can no longer end by itself: the process carrying
+    it stopped (a compute host restarted, a conductor died before a host
+    took a build)."""
+    code = 500
+    message = '%(operation)s of instance %(uuid)s was interrupted: %(reason)s'
+
+
 class QuotaExceeded(exception.Forbidden):
     message = 'Quota exceeded for %(resources)s: Requested %(req)s, but already used %(used)s ' \
               'of %(allowed)s %(resources)s'

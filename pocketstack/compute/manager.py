@@ -11,6 +11,13 @@ It reports the host's capacity (a ``compute_nodes`` row) and a heartbeat
 (``services.last_seen_up``) every ``report_interval`` seconds; the scheduler
 only places servers on hosts whose heartbeat is recent.
 
+When it starts — after its first heartbeat, before its RPC server consumes
+— it looks over the instances the conductor has on this host and puts each
+one a crash left mid-operation into a true state (Nova's ``init_host``):
+builds go to ERROR with a fault (their claim and ports released), deletes
+are finished, power changes done again, resizes this host was the source of
+rolled back, and any other task state cleared (:meth:`init_host`).
+
 Every operation runs inside an instance-action event (``compute_<method>``),
 so ``openstack server event list`` shows which host did what and how it
 ended; one that fails has its task state undone and its fault recorded
@@ -19,6 +26,7 @@ name the task state they expect, so an operation that lost a race (the
 server was deleted meanwhile) stops instead of resurrecting it.
 """
 import contextlib
+import functools
 import logging
 import threading
 
@@ -64,7 +72,9 @@ class ComputeManager:
 
     def start(self):
         """Register the host and its hypervisor (waiting for a conductor to
-        answer, as nova-compute does), then heartbeat in a thread."""
+        answer, as nova-compute does), heartbeat in a thread, and look over
+        what an earlier run left (:meth:`init_host`).  The RPC server starts
+        consuming only after this returns (processes.RpcService.start)."""
         while not self._stop.is_set():
             try:
                 self.report(timeout=WAIT_FOR_CONDUCTOR_S)
@@ -72,9 +82,12 @@ class ComputeManager:
             except rpc.MessagingTimeout:
                 LOG.warning('Host %s is waiting for a conductor to answer on topic %s',
                             self.host, conductor_rpcapi.TOPIC)
+        # Heartbeats go on meanwhile: releasing many ports can take a while.
         self._reporter = threading.Thread(target=self._report_loop, daemon=True,
                                           name='heartbeat-%s' % self.host)
         self._reporter.start()
+        if not self._stop.is_set():
+            self.init_host()
 
     def stop(self):
         self._stop.set()
@@ -93,6 +106,127 @@ class ComputeManager:
                                    self.conf.default_availability_zone,
                                    self.driver.get_available_resource(), ratios,
                                    timeout=timeout)
+
+    # -- after a restart (Nova's init_host and _init_instance) ------------------------
+
+    def init_host(self):
+        """Put each instance of this host that a crash left mid-operation into
+        a true state.  No message reaches this host meanwhile, so nothing
+        races with it here but the API (a delete, say), which every save
+        below expects the state it found and stops on."""
+        context = ctx_mod.admin_context()
+        instances = self.conductor.instances_on_host(context, self.host)
+        for instance in instances:
+            if self._stop.is_set():
+                return
+            try:
+                self._init_instance(context, instance)
+            except compute_exc.InstanceNotFound:
+                pass   # deleted meanwhile
+            except Exception:  # noqa: BLE001 - one instance must not keep the host down
+                LOG.exception('Could not recover instance %s on %s', instance['uuid'],
+                              self.host)
+        LOG.info('Host %s looked over its %d instances', self.host, len(instances))
+
+    def _init_instance(self, context, instance):
+        """One instance, by what it was doing.  An ACTIVE (or stopped,
+        paused…) instance doing nothing stays as it is, although the fake
+        hypervisor lost its guest with the process: a real one outlives the
+        compute service, and Nova trusts the guest it finds.  The fake driver
+        takes power changes on a guest it has no entry for, so such a server
+        still stops, starts and deletes; only its console log is empty."""
+        uuid, task = instance['uuid'], instance['task_state']
+        # Power changes are done again, so the vm_state becomes what was asked.
+        redo = {
+            states.POWERING_OFF: self.stop_instance, states.POWERING_ON: self.start_instance,
+            states.REBOOTING: functools.partial(self.reboot_instance, reboot_type='SOFT'),
+            states.REBOOTING_HARD: functools.partial(self.reboot_instance, reboot_type='HARD'),
+            states.PAUSING: self.pause_instance, states.UNPAUSING: self.unpause_instance,
+            states.SUSPENDING: self.suspend_instance, states.RESUMING: self.resume_instance,
+            states.UNRESCUING: self.unrescue_instance,
+            states.SHELVING_OFFLOADING: self.shelve_offload_instance,
+        }
+        if task == states.DELETING:
+            LOG.info('Instance %s was being deleted; finishing the delete', uuid)
+            self.terminate_instance(context, uuid)
+        elif instance['vm_state'] == states.BUILDING:
+            self._build_interrupted(context, instance)
+        elif task in redo:
+            LOG.info('Instance %s was %s; doing it again', uuid, task)
+            redo[task](context, uuid)
+        elif task in (states.RESIZE_PREP, states.RESIZE_MIGRATING, states.RESIZE_FINISH):
+            self._resize_interrupted(context, instance)
+        elif task in (states.RESIZE_CONFIRMING, states.RESIZE_REVERTING):
+            # This host is the destination; the source does the confirm or
+            # finishes the revert, and both claims stay until it does.  A
+            # message to it may have died with this process (the all-in-one
+            # bus), so the server awaits confirmation again; one still
+            # queued at the source ends the move as asked.
+            LOG.info('Instance %s was %s; it awaits confirmation again', uuid, task)
+            if self._save(context, uuid, expected_task_state=task, task_state=None):
+                self.conductor.migration_update(context, uuid, 'finished')
+        elif task in (states.REBUILDING, states.REBUILD_SPAWNING):
+            # Its guest was being replaced: nothing true can be said but ERROR.
+            self._interrupted(context, instance, 'Rebuild', vm_state=states.ERROR,
+                              power_state=states.NOSTATE)
+        elif instance['vm_state'] == states.SHELVED_OFFLOADED and task is not None:
+            self._unshelve_interrupted(context, instance)
+        elif task is not None:
+            # Snapshots, backups, a shelve's upload, a rescue: the server is as
+            # it was; the task is dropped (the user may ask again).
+            LOG.info('Instance %s was %s; clearing the task', uuid, task)
+            self._save(context, uuid, expected_task_state=task, task_state=None)
+
+    def _interrupted(self, context, instance, operation, **values):
+        """``values`` saved, with the fault saying this host restarted, if the
+        instance still has the task it had when the host looked."""
+        error = compute_exc.OperationInterrupted(
+            operation=operation, uuid=instance['uuid'],
+            reason='compute host %s restarted during the %s' % (self.host,
+                                                                operation.lower()))
+        LOG.warning('%s; it is now %s', error.message, values.get('vm_state', 'idle'))
+        values.update(expected_task_state=instance['task_state'], task_state=None)
+        self._fail(context, instance['uuid'], error, **values)
+
+    def _build_interrupted(self, context, instance):
+        """ERROR, its claim and its ports given back: the addresses go back
+        to the pool and no port keeps pointing at a guest that never was."""
+        uuid = instance['uuid']
+        self.driver.destroy(instance)
+        self.conductor.allocations_release(context, uuid)
+        if instance['network_info'] or instance['system_metadata'].get('network_request'):
+            # Also by device_id: a port made just before the crash may not be
+            # in the saved network info yet.
+            self.network.release(context, instance['network_info'], uuid)
+            self._save(context, uuid, network_info=[])
+        self._interrupted(context, instance, 'Build', vm_state=states.ERROR,
+                          power_state=states.NOSTATE, expected_vm_state=states.BUILDING)
+
+    def _resize_interrupted(self, context, instance):
+        """A resize this host is the source of, not finished: undone — the
+        new flavor's claim released, the ports bound here again, the move's
+        record in error, the server as it was before."""
+        uuid = instance['uuid']
+        LOG.info('Instance %s was resizing (%s); rolling it back', uuid, instance['task_state'])
+        self.conductor.allocations_release(context, 'resize-' + uuid)
+        self._bind_ports(context, instance, self.host)
+        self.conductor.migration_update(context, uuid, 'error')
+        running = instance['vm_state'] == states.ACTIVE
+        if running:
+            self.driver.power_on(instance)   # resize_instance had powered it off
+        self._save(context, uuid, expected_task_state=instance['task_state'], task_state=None,
+                   new_flavor=None, power_state=states.RUNNING if running else states.SHUTDOWN)
+
+    def _unshelve_interrupted(self, context, instance):
+        """An unshelve this host had begun: the server stays shelved
+        offloaded with nothing held here, as when the spawn fails."""
+        uuid = instance['uuid']
+        LOG.info('Instance %s was being unshelved here; it stays shelved offloaded', uuid)
+        self.driver.destroy(instance)
+        self.conductor.allocations_release(context, uuid)
+        self._bind_ports(context, instance, '')
+        self._save(context, uuid, expected_task_state=instance['task_state'], task_state=None,
+                   host=None, node=None)
 
     # -- what the conductor keeps for this host -------------------------------------
 
@@ -396,8 +530,11 @@ class ComputeManager:
     def prep_resize(self, context, instance_uuid, node, new_flavor):
         with self._operation(context, instance_uuid, 'prep_resize'):
             instance = self._get(context, instance_uuid)
-            self._save(context, instance_uuid, task_state=states.RESIZE_MIGRATING,
-                       new_flavor=new_flavor)
+            if not self._save(context, instance_uuid, expected_task_state=states.RESIZE_PREP,
+                              task_state=states.RESIZE_MIGRATING, new_flavor=new_flavor):
+                # The source rolled the resize back (it restarted meanwhile).
+                self.conductor.allocations_release(context, 'resize-' + instance_uuid)
+                raise compute_exc.InstanceNotFound(uuid=instance_uuid)
             self.compute_rpcapi.resize_instance(context, instance_uuid, instance['host'],
                                                 self.host, node)
 
@@ -425,51 +562,61 @@ class ComputeManager:
             stopped = instance['vm_state'] == states.STOPPED
             if stopped:
                 self.driver.power_off(resized)
-            self._save(context, instance_uuid, vm_state=states.RESIZED, task_state=None,
-                       power_state=states.SHUTDOWN if stopped else states.RUNNING,
-                       host=self.host, node=self.host, old_flavor=instance['flavor'],
-                       flavor=instance['new_flavor'], new_flavor=None,
-                       system_metadata=dict(instance['system_metadata'],
-                                            resize_source_host=source_host,
-                                            resize_old_vm_state=instance['vm_state']))
+            if not self._save(context, instance_uuid, expected_task_state=states.RESIZE_FINISH,
+                              vm_state=states.RESIZED, task_state=None,
+                              power_state=states.SHUTDOWN if stopped else states.RUNNING,
+                              host=self.host, node=self.host, old_flavor=instance['flavor'],
+                              flavor=instance['new_flavor'], new_flavor=None,
+                              system_metadata=dict(instance['system_metadata'],
+                                                   resize_source_host=source_host,
+                                                   resize_old_vm_state=instance['vm_state'])):
+                # The source rolled the resize back (it restarted meanwhile).
+                self.driver.destroy(resized)
+                self._bind_ports(context, instance, source_host)
+                raise compute_exc.InstanceNotFound(uuid=instance_uuid)
 
     def confirm_resize(self, context, instance_uuid):
         """On the source: forget the old guest and its claim; the destination's
         claim becomes the instance's."""
-        with self._operation(context, instance_uuid, 'confirm_resize'), \
-                self._migration_step(context, instance_uuid, 'confirming', 'confirmed'):
+        with self._operation(context, instance_uuid, 'confirm_resize'):
             instance = self._get(context, instance_uuid)
-            self.driver.destroy(instance)
-            self.conductor.allocations_confirm_resize(context, instance_uuid)
-            self._save(context, instance_uuid, vm_state=_vm_state_before_resize(instance),
-                       task_state=None, old_flavor=None,
-                       system_metadata=_without_resize_keys(instance))
+            if _done_already(instance):
+                return
+            with self._migration_step(context, instance_uuid, 'confirming', 'confirmed'):
+                self.driver.destroy(instance)
+                self.conductor.allocations_confirm_resize(context, instance_uuid)
+                self._save(context, instance_uuid, vm_state=_vm_state_before_resize(instance),
+                           task_state=None, old_flavor=None,
+                           system_metadata=_without_resize_keys(instance))
 
     def revert_resize(self, context, instance_uuid):
-        """On the destination: drop the new guest and its claim, then the
-        source restarts the old one."""
+        """On the destination: drop the new guest, then the source restarts
+        the old one and gives back the new flavor's claim (held until then,
+        so a revert cut short still leaves a resize that can be confirmed)."""
         with self._operation(context, instance_uuid, 'revert_resize'), \
                 self._migration_step(context, instance_uuid, 'reverting'):
             instance = self._get(context, instance_uuid)
             self.driver.destroy(instance)
-            self.conductor.allocations_release(context, 'resize-' + instance_uuid)
             self.compute_rpcapi.finish_revert_resize(
                 context, instance_uuid, instance['system_metadata']['resize_source_host'])
 
     def finish_revert_resize(self, context, instance_uuid):
-        with self._operation(context, instance_uuid, 'finish_revert_resize'), \
-                self._migration_step(context, instance_uuid, 'reverting', 'reverted'):
+        with self._operation(context, instance_uuid, 'finish_revert_resize'):
             instance = self._get(context, instance_uuid)
-            vm_state = _vm_state_before_resize(instance)
-            self._bind_ports(context, instance, self.host)
-            if vm_state == states.ACTIVE:
-                self.driver.power_on(dict(instance, flavor=instance['old_flavor']))
-            self._save(context, instance_uuid, vm_state=vm_state, task_state=None,
-                       power_state=states.RUNNING if vm_state == states.ACTIVE
-                       else states.SHUTDOWN,
-                       host=self.host, node=self.host,
-                       flavor=instance['old_flavor'], old_flavor=None,
-                       system_metadata=_without_resize_keys(instance))
+            if _done_already(instance):
+                return
+            with self._migration_step(context, instance_uuid, 'reverting', 'reverted'):
+                vm_state = _vm_state_before_resize(instance)
+                self._bind_ports(context, instance, self.host)
+                if vm_state == states.ACTIVE:
+                    self.driver.power_on(dict(instance, flavor=instance['old_flavor']))
+                self.conductor.allocations_release(context, 'resize-' + instance_uuid)
+                self._save(context, instance_uuid, vm_state=vm_state, task_state=None,
+                           power_state=states.RUNNING if vm_state == states.ACTIVE
+                           else states.SHUTDOWN,
+                           host=self.host, node=self.host,
+                           flavor=instance['old_flavor'], old_flavor=None,
+                           system_metadata=_without_resize_keys(instance))
 
     # -- console -------------------------------------------------------------------
 
@@ -479,6 +626,16 @@ class ComputeManager:
         if length is not None:
             text = '\n'.join(text.splitlines()[-length:]) + '\n' if length else ''
         return text
+
+
+def _done_already(instance):
+    """Whether a confirm or revert finds the resize over: asked twice (the
+    user again, after the destination restarted), and the first one ended it."""
+    if instance['vm_state'] == states.RESIZED:
+        return False
+    LOG.info('Instance %s has no resize to end (it is %s)', instance['uuid'],
+             instance['vm_state'])
+    return True
 
 
 def _vm_state_before_resize(instance):

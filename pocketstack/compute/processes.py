@@ -10,6 +10,7 @@ APIs and its hypervisor.
 """
 import concurrent.futures
 import logging
+import threading
 
 from pocketstack.common import rpc
 from pocketstack.compute import rpcapi
@@ -88,12 +89,47 @@ class AllInOne:
         # The conductor first: a compute host's first heartbeat waits for one.
         self.services = [conductor(conf), scheduler(conf)] + [
             compute(conf, host) for host in conf.compute_hosts]
+        self._starting = []
+        self._failures = []
+
+    def _hosts(self):
+        return [svc for svc in self.services if svc.topic == rpcapi.TOPIC]
 
     def start(self):
+        """The conductor and the scheduler now; each compute host in a thread
+        of its own, because its start (init_host) may call the Identity and
+        Network APIs, which ``up`` serves only after this returns.  Messages
+        cast to a host meanwhile wait in its queue (oslo.messaging declares
+        it on sending)."""
         for svc in self.services:
+            if svc.topic != rpcapi.TOPIC:
+                svc.start()
+        for svc in self._hosts():
+            thread = threading.Thread(target=self._start_host, args=(svc,), daemon=True,
+                                      name='start-%s' % svc.host)
+            thread.start()
+            self._starting.append(thread)
+
+    def _start_host(self, svc):
+        try:
             svc.start()
+        except BaseException as e:
+            self._failures.append(e)
+            raise
+
+    def wait_started(self):
+        """Until every compute host has looked over its instances and serves
+        its topic (``up`` says ready only then)."""
+        for thread in self._starting:
+            thread.join()
+        if self._failures:
+            raise self._failures[0]
 
     def stop(self):
+        for svc in self._hosts():
+            svc.manager.stop()   # a host still starting gives up waiting
+        for thread in self._starting:
+            thread.join()
         stop_all(self.services)
 
 

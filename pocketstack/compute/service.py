@@ -50,6 +50,17 @@ default_opts = [
                 help='Compute hosts `pocketstack up` runs in its process.'),
     cfg.IntOpt('rpc_response_timeout_s', default=60, min=1,
                help='Seconds an RPC call waits for its answer.'),
+    cfg.IntOpt('instance_build_timeout', default=0, min=0,
+               help='Seconds after which a build that has not reached a compute host '
+                    'goes to ERROR (the conductor checks periodically; 0: never).'),
+]
+conductor_opts = [
+    cfg.BoolOpt('fail_unplaced_builds_on_start', default=False,
+                help='When the conductor starts, builds created before it that no '
+                     'compute host has taken go to ERROR.  Only right when this '
+                     'conductor is the only one and its scheduler restarted with it '
+                     '(pocketstack up turns it on): scaled out, another conductor '
+                     'may be placing them.'),
 ]
 scheduler_opts = [
     cfg.IntOpt('max_attempts', default=3, min=1,
@@ -103,7 +114,8 @@ class ComputeService(service.Service):
 
     name = 'compute'
     apis = (('osapi_compute', 8774), ('metadata', 8775))
-    options = {None: default_opts, 'scheduler': scheduler_opts, 'fake_driver': fake_driver_opts,
+    options = {None: default_opts, 'conductor': conductor_opts, 'scheduler': scheduler_opts,
+               'fake_driver': fake_driver_opts,
                'quota': quota_opts, 'api': api_opts, 'glance': glance_opts,
                'neutron': neutron_opts, 'metadata': metadata_opts}
     authtoken = True

@@ -33,6 +33,11 @@ image_opts = [
                      'is implemented: web-download would need the internet).'),
     cfg.StrOpt('staging_dir', default='$state_path/image-staging',
                help='Where glance-direct keeps staged data until it is imported.'),
+    cfg.StrOpt('upload_lock_dir', default='$state_path/image-locks',
+               help='Where each upload holds the lock file of its image, so that an '
+                    'image API starting can tell an upload in progress from one a '
+                    'dead process left.  Every image API process sharing the '
+                    'database must share it (as they share the store).'),
     cfg.StrOpt('default_image_name', default='cirros-0.6.3-x86_64-disk',
                help='Name of the small public image `pocketstack up` registers on '
                     'first start, as DevStack registers cirros (its data is an '
@@ -62,3 +67,6 @@ class ImageService(service.Service):
         self.images = images.ImageManager(self)
         self.members = members.MemberManager(self)
         self.data = data.DataManager(self)
+
+    def start(self):
+        self.data.recover()

@@ -14,11 +14,25 @@ handing over to a host.
 ``ConductorManager`` (the default namespace): what a compute host reads and
 saves — its instances, their action events, claims and moves, and its own
 heartbeat — each a *call* into compute/db/ (Nova's remotable objects).
+
+Builds that never reached a host are the conductor's to end, since no
+compute host knows them: with ``instance_build_timeout`` (seconds; 0, the
+default, is off, as in Nova) a periodic check fails those building longer
+than that, and with ``[conductor] fail_unplaced_builds_on_start`` (set by
+``pocketstack up`` only, where every process restarts together) the
+conductor fails, before it serves, those created before it started — the
+conductor and scheduler that were placing them are gone.  Each goes to ERROR
+with a fault and its claim released.  Unshelves it was scheduling then are
+undone too (the server stays shelved offloaded).  Builds on a host are that host's
+(manager.py: ``init_host``).
 """
 import contextlib
+import datetime
 import logging
+import threading
 
 from pocketstack.common import rpc
+from pocketstack.common import utils
 from pocketstack.compute import actions
 from pocketstack.compute import events
 from pocketstack.compute import exception as compute_exc
@@ -38,10 +52,73 @@ class ComputeTaskManager:
 
     def __init__(self, service, host):
         self.host = host
+        self.conf = service.conf
         self.db = service.db
         self.migrations = service.migrations
         self.scheduler = service.scheduler_rpcapi
         self.compute = service.compute_rpcapi
+        self._stop = threading.Event()
+        self._checker = None
+
+    # -- builds no host took ---------------------------------------------------------
+
+    def start(self):
+        """Before the conductor serves (processes.RpcService.start)."""
+        if self.conf.conductor.fail_unplaced_builds_on_start:
+            started = utils.utcnow()
+            self._fail_unplaced_builds(started,
+                                       'the conductor restarted before it reached a host')
+            self._undo_unplaced_unshelves(started)
+        if self.conf.instance_build_timeout:
+            self._checker = threading.Thread(target=self._check_build_timeouts, daemon=True,
+                                             name='build-timeouts-%s' % self.host)
+            self._checker.start()
+
+    def stop(self):
+        self._stop.set()
+
+    def _check_build_timeouts(self):
+        timeout = self.conf.instance_build_timeout
+        # A stuck build fails within a quarter of the timeout past it; the
+        # query is one indexed read, so a check every second costs nothing.
+        interval = min(60.0, max(1.0, timeout / 4))
+        while not self._stop.wait(interval):
+            try:
+                self._fail_unplaced_builds(
+                    utils.utcnow() - datetime.timedelta(seconds=timeout),
+                    'it reached no host within instance_build_timeout (%d s)' % timeout)
+            except Exception:  # noqa: BLE001 - the next check tries again
+                LOG.exception('Could not check for builds past instance_build_timeout')
+
+    def _fail_unplaced_builds(self, created_before, reason):
+        """ERROR, with a fault, for each build no host holds created at or
+        before ``created_before``.  Conditional on ``host IS NULL``: one a
+        conductor places meanwhile is its host's, and that conductor's own
+        update (expecting ``scheduling``) fails on one failed here."""
+        for uuid in db_instances.unplaced_builds(self.db, created_before):
+            fault = events.fault_of(compute_exc.OperationInterrupted(
+                operation='Build', uuid=uuid, reason=reason))
+            with self.db.writer():
+                if not db_instances.fail(self.db, uuid, fault, host=self.host,
+                                         expected_vm_state=states.BUILDING,
+                                         expected_host=None, vm_state=states.ERROR,
+                                         task_state=None, power_state=states.NOSTATE):
+                    continue
+                db_allocations.release(self.db, uuid)   # the scheduler may have claimed
+            LOG.warning('Instance %s: build interrupted (%s); it is now ERROR', uuid, reason)
+
+    def _undo_unplaced_unshelves(self, updated_before):
+        """Unshelves a dead conductor was scheduling: the server stays shelved
+        offloaded, as when no host has room (the user may unshelve again)."""
+        for uuid in db_instances.unplaced_unshelves(self.db, updated_before):
+            with self.db.writer():
+                if db_instances.update(self.db, uuid, expected_task_state=states.UNSHELVING,
+                                       expected_host=None, task_state=None):
+                    db_allocations.release(self.db, uuid)
+                    LOG.warning('Instance %s: its unshelve was interrupted; it stays '
+                                'shelved offloaded', uuid)
+
+    # -- the flows --------------------------------------------------------------------
 
     @contextlib.contextmanager
     def _events(self, context, uuids, name):
@@ -117,9 +194,10 @@ class ComputeTaskManager:
 
 
 class ConductorManager:
-    """Each method is one call of conductor/rpcapi.ConductorAPI."""
+    """Each method is one call of conductor/rpcapi.ConductorAPI (whose
+    docstring has the versions)."""
 
-    target = rpc.Target(version='1.0')
+    target = rpc.Target(version='1.1')
 
     def __init__(self, service):
         self.db = service.db
@@ -137,6 +215,9 @@ class ConductorManager:
             if not returning:
                 return changed
             return db_instances.get(self.db, uuid) if changed else None
+
+    def instances_on_host(self, context, host):
+        return db_instances.on_host(self.db, host)
 
     def instance_fail(self, context, uuid, fault, host, values):
         return db_instances.fail(self.db, uuid, fault, host, **values)

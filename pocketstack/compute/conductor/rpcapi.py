@@ -42,17 +42,22 @@ class ConductorAPI(rpc.RPCAPI):
     1.0 - instance_get, instance_update, instance_fail, instance_destroy,
           event_start, event_finish, allocations_release,
           allocations_confirm_resize, migration_update, host_report
+    1.1 - instances_on_host (a compute host starting looks over its instances)
     """
 
     topic = TOPIC
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
 
-    def _call(self, context, method, **kwargs):
-        return self.prepare('1.0').call(context, method, **kwargs)
+    def _call(self, context, method, version='1.0', **kwargs):
+        return self.prepare(version).call(context, method, **kwargs)
 
     def instance_get(self, context, uuid):
         """The instance (InstanceNotFound once it is deleted)."""
         return self._call(context, 'instance_get', uuid=uuid)
+
+    def instances_on_host(self, context, host):
+        """The live instances whose ``host`` is ``host``, oldest first."""
+        return self._call(context, 'instances_on_host', version='1.1', host=host)
 
     def instance_update(self, context, uuid, values, expected=None, returning=False):
         """Change the instance if it is still in the ``expected`` states

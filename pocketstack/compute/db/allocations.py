@@ -37,8 +37,12 @@ def release(db, consumer_id):
 
 def confirm_resize(db, instance_uuid):
     """A confirmed resize: the old flavor's claim goes, the new one's
-    (``resize-<uuid>``) becomes the instance's."""
+    (``resize-<uuid>``) becomes the instance's.  Once done, doing it again
+    changes nothing (a confirm cut short by a restart is asked again)."""
     with db.writer() as session:
+        if session.scalar(sa.select(A.id).where(
+                A.consumer_id == 'resize-' + instance_uuid).limit(1)) is None:
+            return
         session.execute(sa.delete(A).where(A.consumer_id == instance_uuid))
         session.execute(sa.update(A).where(A.consumer_id == 'resize-' + instance_uuid)
                         .values(consumer_id=instance_uuid))

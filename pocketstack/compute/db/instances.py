@@ -91,12 +91,14 @@ def _expecting(query, column, expected):
     return query.where(condition)
 
 
-def update(db, uuid, expected_task_state=ANY, expected_vm_state=ANY, **values):
+def update(db, uuid, expected_task_state=ANY, expected_vm_state=ANY, expected_host=ANY,
+           **values):
     """Change a live instance if it is still in the expected states (a state,
-    or a list of them; None stands for no task); True if it was."""
+    or a list of them; None stands for no task, or no host); True if it was."""
     query = sa.update(I).where(I.uuid == uuid, I.deleted == 0)
     query = _expecting(query, I.task_state, expected_task_state)
     query = _expecting(query, I.vm_state, expected_vm_state)
+    query = _expecting(query, I.host, expected_host)
     values.setdefault('updated_at', utils.utcnow())
     with db.writer() as session:
         return session.execute(query.values(**values)).rowcount == 1
@@ -326,6 +328,34 @@ def _tag_conditions(filters):
 
 
 # -- what other resources ask of instances ---------------------------------------------
+
+def on_host(db, host):
+    """The live instances ``host`` holds, oldest first (what a compute host
+    looks over when it starts)."""
+    with db.reader() as session:
+        return [to_dict(r) for r in session.scalars(sa.select(I).where(
+            I.host == host, I.deleted == 0).order_by(I.id))]
+
+
+def unplaced_builds(db, created_before):
+    """Uuids of the live instances still building with no host that were
+    created at or before ``created_before``, oldest first."""
+    with db.reader() as session:
+        return list(session.scalars(sa.select(I.uuid).where(
+            I.deleted == 0, I.vm_state == states.BUILDING, I.host.is_(None),
+            I.created_at <= created_before).order_by(I.id)))
+
+
+def unplaced_unshelves(db, updated_before):
+    """Uuids of the live shelved offloaded instances being unshelved with no
+    host yet (the conductor is scheduling them), asked at or before
+    ``updated_before``."""
+    with db.reader() as session:
+        return list(session.scalars(sa.select(I.uuid).where(
+            I.deleted == 0, I.vm_state == states.SHELVED_OFFLOADED,
+            I.task_state == states.UNSHELVING, I.host.is_(None),
+            I.updated_at <= updated_before).order_by(I.id)))
+
 
 def count_live(db, host=None, project_id=None):
     """Live instances on ``host`` and/or of ``project_id``."""

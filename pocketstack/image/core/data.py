@@ -11,7 +11,15 @@ image deleted during its upload does not come back.
 glance-direct import stages the bytes first (``queued → uploading``) in the
 staging directory, then ``POST /import`` moves them into the store
 (``importing → active``).
+
+Each write holds the image's upload lock (core/upload_locks.py) from before
+its first status change until after its last, so that an image API
+starting can tell a write a dead process left from one in progress
+(:meth:`DataManager.recover`): the dead one's image goes back to where its
+data is — ``queued``, or ``uploading`` when whole staged data awaits its
+import — and what it wrote is removed.
 """
+import contextlib
 import hashlib
 import logging
 
@@ -20,6 +28,7 @@ import sqlalchemy as sa
 from pocketstack.common import exception
 from pocketstack.common import qcow2
 from pocketstack.common import utils
+from pocketstack.image.core import upload_locks
 from pocketstack.image.db import models
 from pocketstack.image.store import filesystem
 
@@ -73,6 +82,7 @@ class DataManager:
         self.db = service.db
         self.store = service.store
         self.staging = filesystem.FilesystemStore(self.conf, datadir=self.conf.staging_dir)
+        self.locks = upload_locks.UploadLocks(self.conf.upload_lock_dir)
 
     def _transition(self, image_id, from_statuses, to_status, **values):
         """UPDATE … SET status WHERE status IN from: True when it happened."""
@@ -95,6 +105,15 @@ class DataManager:
                                        'set prior to saving data.')
         return image
 
+    @contextlib.contextmanager
+    def _writing(self, image_id):
+        """The image's upload lock for a write (409 while another holds it)."""
+        try:
+            with self.locks.held(image_id):
+                yield
+        except upload_locks.Busy:
+            raise exception.Conflict('Image %s is already being uploaded.' % image_id)
+
     def _check_declared_size(self, size):
         if size is not None and size > self.conf.image_size_cap:
             raise exception.RequestEntityTooLarge(
@@ -107,9 +126,10 @@ class DataManager:
         """Store the data of a queued image; it becomes active."""
         image = self._writable_image(context, image_id, 'upload_image')
         self._check_declared_size(size)
-        if not self._transition(image_id, ('queued',), 'saving'):
-            raise exception.Conflict('Image %s is already being uploaded.' % image_id)
-        self._store_and_activate(image, chunks, size, from_status='saving')
+        with self._writing(image_id):
+            if not self._transition(image_id, ('queued',), 'saving'):
+                raise exception.Conflict('Image %s is already being uploaded.' % image_id)
+            self._store_and_activate(image, chunks, size, from_status='saving')
 
     def _store_and_activate(self, image, chunks, size, from_status):
         image_id = image['id']
@@ -152,14 +172,15 @@ class DataManager:
     def stage(self, context, image_id, chunks, size=None):
         image = self._writable_image(context, image_id, 'modify_image')   # as Glance
         self._check_declared_size(size)
-        if not self._transition(image_id, ('queued',), 'uploading'):
-            raise exception.Conflict('Image %s is already being uploaded.' % image_id)
-        digest = Digest(chunks, self.conf.image_size_cap, expected_size=size)
-        try:
-            self.staging.add(image_id, digest)
-        except BaseException:
-            self._transition(image_id, ('uploading',), 'queued')
-            raise
+        with self._writing(image_id):
+            if not self._transition(image_id, ('queued',), 'uploading'):
+                raise exception.Conflict('Image %s is already being uploaded.' % image_id)
+            digest = Digest(chunks, self.conf.image_size_cap, expected_size=size)
+            try:
+                self.staging.add(image_id, digest)
+            except BaseException:
+                self._transition(image_id, ('uploading',), 'queued')
+                raise
         LOG.info('Staged %d bytes for image %s', digest.size, image['id'])
 
     def import_(self, context, image_id, method):
@@ -172,14 +193,45 @@ class DataManager:
             raise exception.Conflict('Image %s is %s; glance-direct imports staged data '
                                      '(PUT /v2/images/%s/stage first).'
                                      % (image_id, image['status'], image_id))
-        if not self._transition(image_id, ('uploading',), 'importing'):
-            raise exception.Conflict('Image %s is already being imported.' % image_id)
-        staged = self.staging.location_of(image_id)
-        try:
-            self._store_and_activate(image, self.staging.get(staged), None,
-                                     from_status='importing')
-        finally:
-            self.staging.delete(staged)
+        with self._writing(image_id):
+            if not self._transition(image_id, ('uploading',), 'importing'):
+                raise exception.Conflict('Image %s is already being imported.' % image_id)
+            staged = self.staging.location_of(image_id)
+            try:
+                self._store_and_activate(image, self.staging.get(staged), None,
+                                         from_status='importing')
+            finally:
+                self.staging.delete(staged)
+
+    # -- after a crash ---------------------------------------------------------
+
+    def recover(self):
+        """At start: each image a dead process left mid-write goes back to
+        where its data is, and what that write left is removed.  An image
+        whose lock a live process holds is being written: it is left alone."""
+        with self.db.reader() as session:
+            stuck = session.execute(sa.select(models.Image.id, models.Image.status).where(
+                models.Image.status.in_(('saving', 'uploading', 'importing')))).all()
+        for image_id, status in stuck:
+            try:
+                with self.locks.held(image_id):
+                    self._recover(image_id, status)
+            except upload_locks.Busy:
+                LOG.debug('Image %s is %s in a live process', image_id, status)
+
+    def _recover(self, image_id, status):
+        staged = self.staging.holds(image_id)
+        if status == 'uploading':
+            if staged:
+                return   # staged whole: it awaits its import
+            self.staging.discard_partial(image_id)
+            back_to = 'queued'
+        else:   # saving, or importing (whose staged data, if still there, can be imported)
+            self.store.discard_partial(image_id)
+            back_to = 'uploading' if status == 'importing' and staged else 'queued'
+        if self._transition(image_id, (status,), back_to):
+            LOG.warning('Image %s was left %s by a process that stopped; it is %s again',
+                        image_id, status, back_to)
 
     # -- cleanup ---------------------------------------------------------------
 

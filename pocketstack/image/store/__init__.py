@@ -7,7 +7,9 @@ of ``pocketstack.image.stores``.  The contract every driver keeps:
   once all of it is written (an atomic rename for files); if the iterator
   raises — broken connection, size cap, checksum — nothing is left behind;
 * ``get`` streams, never reading a whole image into memory;
-* ``delete`` of missing data is not an error.
+* ``delete`` of missing data is not an error;
+* ``discard_partial`` removes what an ``add`` a crash cut short left, if
+  the driver can leave anything.
 
 Hashing and size limits are not the driver's business: core/data.py wraps
 the chunks before they reach it.
@@ -35,6 +37,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def delete(self, location):
         """Remove the data at ``location``, if it is still there."""
+
+    def discard_partial(self, image_id):
+        """Remove whatever an ``add`` of ``image_id`` that a crash cut short
+        left behind (the image is not active: its data is not wanted)."""
 
     def info(self):
         """This store as ``GET /v2/info/stores`` lists it."""

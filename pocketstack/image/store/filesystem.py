@@ -41,6 +41,18 @@ class FilesystemStore(store.Store):
     def location_of(self, image_id):
         return 'file://' + urllib.parse.quote(self._path(image_id))
 
+    def holds(self, image_id):
+        """Whether the whole data of ``image_id`` is here."""
+        return os.path.exists(self._path(image_id))
+
+    def discard_partial(self, image_id):
+        """The temporary files of a dead upload of ``image_id`` (a live one's
+        are locked), and the file a crash left between the rename and the
+        image becoming active."""
+        for leftover in glob.glob(os.path.join(self.datadir, '.tmp-%s-*' % image_id)):
+            _sweep(leftover)
+        _remove(self._path(image_id))
+
     def add(self, image_id, chunks):
         final = self._path(image_id)
         partial, f = self._locked_temporary(image_id)

@@ -97,6 +97,23 @@ class ComputeCloud:
                 svc.start()
             self.rpc_services.append(svc)
 
+    def restart(self, kind, hosts=None):
+        """Stop the RPC services of ``kind`` ('conductor', 'scheduler',
+        'compute': those of ``hosts``, default all) and start new ones, as
+        after a crash: a new compute host has an empty hypervisor and looks
+        over its instances before it serves (ComputeManager.init_host)."""
+        old = [s for s in self.rpc_services   # a service's topic is its kind
+               if s.topic == kind and (hosts is None or s.host in hosts)]
+        processes.stop_all(old)
+        self.rpc_services = [s for s in self.rpc_services if s not in old]
+        if kind == 'compute':
+            restarted = [processes.compute(self.conf, svc.host) for svc in old]
+        else:
+            restarted = [getattr(processes, kind)(self.conf)]
+        for svc in restarted:
+            svc.start()
+            self.rpc_services.append(svc)
+
     def stop(self):
         processes.stop_all(self.rpc_services)
         self.image_server.stop()
