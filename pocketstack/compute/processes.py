@@ -98,9 +98,9 @@ class AllInOne:
     def start(self):
         """The conductor and the scheduler now; each compute host in a thread
         of its own, because its start (init_host) may call the Identity and
-        Network APIs, which ``up`` serves only after this returns.  Messages
-        cast to a host meanwhile wait in its queue (oslo.messaging declares
-        it on sending)."""
+        Network APIs, which ``up`` serves only after this returns.  ``up``
+        says ready only once every host serves (wait_started), so no
+        client's request is cast to a host that is not consuming yet."""
         for svc in self.services:
             if svc.topic != rpcapi.TOPIC:
                 svc.start()
