@@ -1,5 +1,6 @@
 """``pocketstack up``: every service in one process, on OpenStack's ports.
 
+0. take the state directory (state.py: a second ``up`` on it refuses);
 1. build each service's configuration (state directory, listen address, port);
 2. load each API's paste app (this migrates its database on first use);
 3. bind each API's port (cheroot, a thread pool per API in this process);
@@ -7,9 +8,9 @@
    only what is missing, so a restart duplicates nothing; then each
    service's first-start hook (the default image, DevStack's flavors) and
    its RPC services (conductor, scheduler, compute hosts);
-5. start serving, write clouds.yaml, print endpoints and credentials, and
-   say "ready" once every API answers and every compute host, having put
-   what a crash left into a true state, serves;
+5. start serving, write clouds.yaml and openrc; once every API answers and
+   every compute host, having put what a crash left into a true state,
+   serves: print endpoints, credentials and "ready", and write up.json;
 6. run until Ctrl-C or SIGTERM, then stop the servers and exit 0.
 """
 import logging
@@ -22,6 +23,7 @@ import time
 
 from pocketstack.cmd import clouds
 from pocketstack.cmd import registry
+from pocketstack.cmd import state
 
 LOG = logging.getLogger(__name__)
 
@@ -55,18 +57,27 @@ class Stopped(Exception):
 def run(args, started):
     """Run the cloud until stopped; returns the exit status.
 
-    ``args`` has state_dir, bind, ports ({api name: port}) and debug;
-    ``started`` is time.monotonic() at the top of the command.
+    ``args`` has state_dir, bind, ports ({api name: port}), port_offset,
+    clouds_merge and debug; ``started`` is time.monotonic() at the top of
+    the command.
     """
     from pocketstack.common import log
     log.setup(debug=args.debug)
+    state_dir = os.path.abspath(os.path.expanduser(args.state_dir))
+    try:
+        held = state.lock(state_dir)
+    except state.InUse as e:
+        sys.stderr.write('pocketstack: %s\n' % e)
+        return 1
+    state.remove_run(state_dir)     # what a killed run left
     _catch_stop_signals()
     servers, background = [], []
     try:
-        return _run(args, started, servers, background)
+        return _run(args, started, state_dir, servers, background)
     except Stopped:
         return 0
     finally:
+        state.remove_run(state_dir)
         # A second Ctrl-C while stopping ends the process at once.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -76,18 +87,21 @@ def run(args, started):
         _stop_together(background)
         if servers:
             LOG.info('Stopped')
+        held.close()    # last: `down` returns once the ports are free
 
 
-def _run(args, started, servers, background):
+def _port(args, api):
+    return args.ports.get(api.name, api.port + args.port_offset)
+
+
+def _run(args, started, state_dir, servers, background):
     from pocketstack.common import server as server_mod
     from pocketstack.common import wsgi
 
     from pocketstack.common import auth
 
-    state_dir = os.path.abspath(os.path.expanduser(args.state_dir))
-    os.makedirs(state_dir, exist_ok=True)
     identity_api = registry.get('identity').apis[0]
-    identity_url = base_url(args.bind, args.ports.get(identity_api.name, identity_api.port))
+    identity_url = base_url(args.bind, _port(args, identity_api))
     confs = {}
     for service in registry.SERVICES:
         conf = new_conf(service, state_dir)
@@ -97,7 +111,7 @@ def _run(args, started, servers, background):
                               confs['identity'].bootstrap.service_password)
         for api in service.apis:
             conf.set_override('%s_listen' % api.name, args.bind)
-            conf.set_override('%s_listen_port' % api.name, args.ports.get(api.name, api.port))
+            conf.set_override('%s_listen_port' % api.name, _port(args, api))
             app = wsgi.load_app(conf, api.paste_app)
             port = getattr(conf, '%s_listen_port' % api.name)
             try:
@@ -123,20 +137,28 @@ def _run(args, started, servers, background):
     clouds_file = os.path.join(state_dir, 'clouds.yaml')
     entries = clouds.entries(auth_url, credentials, identity_conf.region_name)
     clouds.write(clouds_file, entries)
-    user_file = clouds.user_clouds_file()
+    for name, cloud in (('openrc', clouds.ADMIN_CLOUD), ('demo-openrc', clouds.DEMO_CLOUD)):
+        if cloud in entries:
+            clouds.write_openrc(os.path.join(state_dir, name), entries[cloud])
+    user_file = clouds.user_clouds_file() if args.clouds_merge else None
     try:
-        clouds.merge(user_file, entries)
+        if user_file:
+            clouds.merge(user_file, entries)
     except (OSError, ValueError) as e:  # the user's file is theirs: never fatal
         LOG.warning('Could not add the pocketstack clouds to %s: %s', user_file, e)
         user_file = None
 
-    _print_summary(state_dir, urls, credentials, clouds_file, user_file)
     _wait_until_answering(servers)
     for work in background:
         # Compute hosts look over their instances once the APIs answer.
         if hasattr(work, 'wait_started'):
             work.wait_started()
+    _print_summary(state_dir, urls, credentials, clouds_file, user_file)
     print('ready in %.2f s' % elapsed_since_start(started), flush=True)
+    # Last: `up --detach` returns once it sees this, the banner above printed.
+    state.write_run(state_dir, {
+        'pid': os.getpid(), 'auth_url': auth_url, 'clouds_yaml': clouds_file,
+        'openrc': os.path.join(state_dir, 'openrc'), 'endpoints': urls})
 
     threading.Event().wait()  # until a signal raises Stopped
 
@@ -185,7 +207,10 @@ def _print_summary(state_dir, urls, credentials, clouds_file, user_file):
     lines += ['', '  clouds.yaml: %s' % clouds_file]
     if user_file:
         lines.append('               (clouds also merged into %s)' % user_file)
-    lines += ['  try:  OS_CLOUD=%s openstack token issue' % clouds.ADMIN_CLOUD, '']
+    lines += ['  openrc:      %s (admin), %s (demo)' % (os.path.join(state_dir, 'openrc'),
+                                                     os.path.join(state_dir, 'demo-openrc')),
+              '  try:  OS_CLOUD=%s OS_CLIENT_CONFIG_FILE=%s openstack token issue'
+              % (clouds.ADMIN_CLOUD, clouds_file), '']
     print('\n'.join(lines), flush=True)
 
 

@@ -4,6 +4,7 @@ signals), ``pocketstack db sync`` / ``token rotate`` and the standalone prefork
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 
@@ -258,3 +259,91 @@ def test_clouds_merge_keeps_other_clouds_and_refuses_a_broken_file(tmp_path):
         clouds.merge(str(path), entries)
     assert path.read_text() == 'clouds: [unclosed\n'
     assert [p.name for p in path.parent.iterdir()] == ['clouds.yaml']  # no temp file left
+
+
+def _free_offset():
+    """A --port-offset that puts every API's default port on a free one."""
+    import random
+    from pocketstack.cmd import registry
+    defaults = [api.port for service in registry.SERVICES for api in service.apis]
+    for _ in range(50):
+        offset = random.randrange(20000, 40000)
+        if not any(_answers(port + offset) for port in defaults):
+            return offset
+    raise AssertionError('no free port offset found')
+
+
+def _answers(port):
+    """Whether something listens on the port."""
+    with socket.socket() as sock:
+        return sock.connect_ex(('127.0.0.1', port)) == 0
+
+
+def _pocketstack(home, *args, timeout=120):
+    return subprocess.run([command('pocketstack'), *args], capture_output=True, text=True,
+                          timeout=timeout, env=clean_env(HOME=str(home)))
+
+
+def test_detach_status_down_openrc_and_a_second_up_refused(tmp_path):
+    home, state = tmp_path / 'home', tmp_path / 'state'
+    home.mkdir()
+    offset = _free_offset()
+    started = _pocketstack(home, 'up', '--detach', '--state-dir', str(state),
+                           '--port-offset', str(offset), '--no-clouds-merge')
+    try:
+        assert started.returncode == 0, started.stderr + started.stdout
+        identity = 'http://127.0.0.1:%d' % (5000 + offset)
+        # The banner, once the cloud answers; the start-up log stays in up.log.
+        assert started.stdout.lstrip().startswith('pocketstack is up'), started.stdout
+        assert '%s/v3' % identity in started.stdout and 'ready in' in started.stdout
+        assert 'Creating the database schema' in (state / 'up.log').read_text()
+        assert http('GET', identity + '/v3')[0] == 200
+        assert not (home / '.config').exists()     # --no-clouds-merge
+
+        status = _pocketstack(home, 'status', '--state-dir', str(state))
+        assert status.returncode == 0 and identity in status.stdout, status.stdout
+
+        clouds_before = (state / 'clouds.yaml').read_text()
+        second = _pocketstack(home, 'up', '--state-dir', str(state),
+                              '--port-offset', str(offset + 1))
+        assert second.returncode == 1
+        assert 'is in use by pocketstack up' in second.stderr, second.stderr
+        assert (state / 'clouds.yaml').read_text() == clouds_before
+        assert http('GET', identity + '/v3')[0] == 200   # the first one keeps working
+
+        # DevStack's openrc: `source openrc; nova list` with no clouds.yaml at all.
+        listed = subprocess.run(
+            ['bash', '-c', 'source "$1" && "$2" list', '-', str(state / 'openrc'),
+             command('nova')], capture_output=True, text=True, timeout=120,
+            env=clean_env(HOME=str(home)))
+        assert listed.returncode == 0 and 'Networks' in listed.stdout, listed.stderr
+        demo = (state / 'demo-openrc').read_text()
+        assert 'export OS_USERNAME=demo' in demo and 'export OS_PROJECT_NAME=demo' in demo
+    finally:
+        stopped = _pocketstack(home, 'down', '--state-dir', str(state))
+    assert stopped.returncode == 0, stopped.stderr
+    assert not _answers(5000 + offset)      # down returns once the ports are free
+    status = _pocketstack(home, 'status', '--state-dir', str(state))
+    assert status.returncode == 3 and 'not running' in status.stdout
+    again = _pocketstack(home, 'down', '--state-dir', str(state))
+    assert again.returncode == 0 and 'not running' in again.stdout
+
+
+def test_up_detach_reports_a_failed_start(tmp_path):
+    home = tmp_path / 'home'
+    home.mkdir()
+    taken = free_port()
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', taken))
+        sock.listen()
+        failed = _pocketstack(home, 'up', '--detach', '--state-dir', str(tmp_path / 'state'),
+                              '--port', 'identity=%d' % taken, '--no-clouds-merge')
+    assert failed.returncode == 1
+    assert 'identity cannot listen on 127.0.0.1:%d' % taken in failed.stderr, failed.stderr
+    assert 'up did not start' in failed.stderr
+
+
+def test_up_refuses_a_port_offset_beyond_the_ports(tmp_path):
+    refused = _pocketstack(tmp_path, 'up', '--state-dir', str(tmp_path / 's'),
+                           '--port-offset', '70000')
+    assert refused.returncode == 2 and 'outside 1-65535' in refused.stderr
