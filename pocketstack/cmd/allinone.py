@@ -37,10 +37,19 @@ READY_TIMEOUT_S = 30
 UP_PASSWORD_HASH_ROUNDS = 4
 
 
-def new_conf(service, state_dir):
-    """A service's configuration as up runs it."""
-    conf = service.new_conf([])
+def new_conf(service, state_dir, config_file=None, hosts=None):
+    """A service's configuration as up runs it: the packaged file, then
+    ``config_file`` (``up --config``: one oslo.config file for every service,
+    each reading the sections it knows), then ``hosts`` fake compute hosts."""
+    from pocketstack.common import config
+    argv = []
+    if config_file:
+        argv = ['--config-file', config.packaged_file('%s.conf' % service.name),
+                '--config-file', config_file]
+    conf = service.new_conf(argv)
     conf.set_override('state_path', state_dir)
+    if hosts and service.name == 'compute':
+        conf.set_override('compute_hosts', ['compute%d' % n for n in range(1, hosts + 1)])
     if service.name == 'identity':
         conf.set_default('password_hash_rounds', UP_PASSWORD_HASH_ROUNDS, group='identity')
     if service.name == 'compute':
@@ -58,7 +67,7 @@ def run(args, started):
     """Run the cloud until stopped; returns the exit status.
 
     ``args`` has state_dir, bind, ports ({api name: port}), port_offset,
-    clouds_merge and debug; ``started`` is time.monotonic() at the top of
+    clouds_merge, config, hosts and debug; ``started`` is time.monotonic() at the top of
     the command.
     """
     from pocketstack.common import log
@@ -104,7 +113,7 @@ def _run(args, started, state_dir, servers, background):
     identity_url = base_url(args.bind, _port(args, identity_api))
     confs = {}
     for service in registry.SERVICES:
-        conf = new_conf(service, state_dir)
+        conf = new_conf(service, state_dir, args.config, args.hosts)
         if service.service_user:
             # Its auth_token filter validates tokens as the service's own user.
             auth.use_identity(conf, identity_url + identity_api.url_path, service.service_user,

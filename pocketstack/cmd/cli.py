@@ -1,7 +1,7 @@
 """``pocketstack``: the all-in-one cloud and its housekeeping.
 
     pocketstack up [--state-dir DIR] [--bind ADDRESS] [--port NAME=PORT]… [--port-offset N]
-                   [--no-clouds-merge] [--detach] [--debug]
+                   [--config FILE] [--hosts N] [--no-clouds-merge] [--detach] [--debug]
     pocketstack down [--state-dir DIR]
     pocketstack status [--state-dir DIR]
     pocketstack db sync [--state-dir DIR | --config-file FILE…]
@@ -55,6 +55,12 @@ def build_parser():
     up.add_argument('--no-clouds-merge', dest='clouds_merge', action='store_false',
                     help='leave ~/.config/openstack/clouds.yaml alone (the state '
                          'directory\'s clouds.yaml and openrc are still written)')
+    up.add_argument('--config', metavar='FILE',
+                    help='an oslo.config file every service reads after its packaged one '
+                         '(fake hosts and their capacity, default quotas, bcrypt cost…; '
+                         'see pocketstack/etc/up.conf.sample)')
+    up.add_argument('--hosts', type=int, metavar='N',
+                    help='run N fake compute hosts (compute1…computeN; default 2)')
     up.add_argument('--detach', action='store_true',
                     help='run in the background: return once every API answers, the '
                          'output in <state-dir>/up.log; `pocketstack down` stops it')
@@ -122,6 +128,14 @@ def cmd_up(args, argv):
         sys.stderr.write('pocketstack: --port-offset %d moves a port outside 1-65535\n'
                          % args.port_offset)
         return 2
+    if args.config and not os.path.isfile(args.config):
+        sys.stderr.write('pocketstack: --config %s: no such file\n' % args.config)
+        return 2
+    if args.hosts is not None and not 1 <= args.hosts <= 1000:
+        sys.stderr.write('pocketstack: --hosts must be between 1 and 1000\n')
+        return 2
+    if args.config:
+        args.config = os.path.abspath(args.config)   # the detached child runs elsewhere
     if args.detach:
         return _detach(args, [a for a in argv if a != '--detach'])
     return allinone.run(args, _STARTED)

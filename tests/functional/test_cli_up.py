@@ -347,3 +347,35 @@ def test_up_refuses_a_port_offset_beyond_the_ports(tmp_path):
     refused = _pocketstack(tmp_path, 'up', '--state-dir', str(tmp_path / 's'),
                            '--port-offset', '70000')
     assert refused.returncode == 2 and 'outside 1-65535' in refused.stderr
+
+
+def test_up_config_file_and_hosts(tmp_path, request):
+    config = tmp_path / 'up.conf'
+    config.write_text('[fake_driver]\nvcpus = 4\n[quota]\ninstances = 25\n'
+                      '[quotas]\nquota_router = 3\n')
+    cloud = Up(tmp_path / 'state', tmp_path / 'home')
+    request.addfinalizer(cloud.stop)
+    cloud.start('--config', str(config), '--hosts', '3', '--no-clouds-merge')
+    admin = cloud.password_token('admin', 'secret', project='admin')
+    compute = {'api': 'osapi_compute', 'headers': {'OpenStack-API-Version': 'compute 2.87'}}
+    status, _, body = cloud.http('GET', '/v2.1/os-hypervisors/detail', token=admin, **compute)
+    assert status == 200, body
+    assert sorted(h['hypervisor_hostname'] for h in body['hypervisors']) == [
+        'compute1', 'compute2', 'compute3']
+    assert {h['vcpus'] for h in body['hypervisors']} == {4}
+    status, _, body = cloud.http('GET', '/v2.1/os-quota-sets/x/defaults', token=admin,
+                                 **compute)
+    assert body['quota_set']['instances'] == 25
+    status, _, body = cloud.http('GET', '/v2.0/quotas/x/default', token=admin, api='network')
+    assert body['quota']['router'] == 3
+
+
+def test_the_shipped_up_config_sample_starts(tmp_path, request):
+    from pocketstack.common import config
+    cloud = Up(tmp_path / 'state', tmp_path / 'home')
+    request.addfinalizer(cloud.stop)
+    cloud.start('--config', config.packaged_file('up.conf.sample'), '--no-clouds-merge')
+    admin = cloud.password_token('admin', 'secret', project='admin')
+    status, _, body = cloud.http('GET', '/v2.1/os-hypervisors', token=admin,
+                                 api='osapi_compute')
+    assert status == 200 and len(body['hypervisors']) == 2   # all commented: the defaults
