@@ -134,7 +134,8 @@ class ComputeManager:
         hypervisor lost its guest with the process: a real one outlives the
         compute service, and Nova trusts the guest it finds.  The fake driver
         takes power changes on a guest it has no entry for, so such a server
-        still stops, starts and deletes; only its console log is empty."""
+        still stops, starts and deletes, and writes its console log again
+        from the record."""
         uuid, task = instance['uuid'], instance['task_state']
         # Power changes are done again, so the vm_state becomes what was asked.
         redo = {
