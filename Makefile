@@ -8,7 +8,7 @@ SRC_DEPS := pyproject.toml
 # The suite runs on every core by default (CI passes its own).
 PYTEST_ARGS ?= -q -n auto
 
-.PHONY: run test fuzz bench clean
+.PHONY: run test fuzz bench samples clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,17 @@ test: $(STAMP_TEST)
 # of the APIs' routes (32 x 315 routes = 10,080), random seeds.
 fuzz: $(STAMP_TEST)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/fuzz $(PYTEST_ARGS)
+
+# pocketstack/etc/<service>.conf.sample and <service>-policy.yaml.sample, from the
+# code's options and policy defaults (tests/unit/test_samples.py fails when stale).
+SERVICES := identity image network compute
+samples: $(STAMP_RUN)
+	for service in $(SERVICES); do \
+	  $(VENV)/bin/oslo-config-generator --namespace pocketstack.$$service \
+	    --output-file pocketstack/etc/$$service.conf.sample && \
+	  $(VENV)/bin/oslopolicy-sample-generator --namespace pocketstack.$$service \
+	    --output-file pocketstack/etc/$$service-policy.yaml.sample || exit 1; \
+	done
 
 bench: $(STAMP_TEST)
 	$(PY) bench/run_all.py

@@ -118,8 +118,8 @@ def identity(tmp_path):
     conf = make_identity_conf(tmp_path)
     app = wsgi.load_app(conf, 'identity')
     service = service_mod.IdentityService.for_conf(conf)
-    bootstrap.bootstrap(service, public_url='http://127.0.0.1:5000',
-                        endpoints={'compute': 'http://127.0.0.1:8774/v2.1'})
+    bootstrap.bootstrap(service, endpoints={'identity': 'http://127.0.0.1:5000/v3',
+                                            'compute': 'http://127.0.0.1:8774/v2.1'})
     fixture = IdentityFixture(conf, app, service)
     yield fixture
     service.db.dispose()

@@ -176,17 +176,11 @@ def _bootstrap(identity_conf, urls):
     from pocketstack.identity import service as identity_service
     from pocketstack.identity.core import bootstrap
 
-    endpoints, service_users = {}, []
-    for service in registry.SERVICES:
-        if service.service_user:
-            service_users.append(service.service_user)
-        for api in service.apis:
-            if api.catalog_type not in (None, 'identity'):  # identity registers itself
-                endpoints[api.catalog_type] = urls[api.name] + api.url_path
     service = identity_service.IdentityService.for_conf(identity_conf)
-    return bootstrap.bootstrap(service, urls['identity'], endpoints,
-                               service_users=service_users, demo=True,
-                               demo_password=identity_conf.bootstrap.demo_password)
+    return bootstrap.bootstrap(service, registry.catalog_endpoints(urls),
+                               service_users=registry.service_users(
+                                   lambda user: identity_conf.bootstrap.service_password),
+                               demo=True, demo_password=identity_conf.bootstrap.demo_password)
 
 
 def _first_start(confs):

@@ -242,21 +242,15 @@ def _housekeeping_conf(service, args):
 
 
 def cmd_db_sync(args):
-    from pocketstack.cmd import registry
+    from pocketstack.cmd import manage, registry
     for service in registry.SERVICES:
-        conf = _housekeeping_conf(service, args)
-        changed = service.sync_database(conf)
-        print('%s: %s' % (service.name, 'schema upgraded' if changed else 'schema up to date'))
+        manage.db_sync(service, _housekeeping_conf(service, args))
     return 0
 
 
 def cmd_token_rotate(args):
-    from pocketstack.cmd import registry
-    from pocketstack.identity import service as identity_service
-    conf = _housekeeping_conf(registry.get('identity'), args)
-    keys = identity_service.IdentityService(conf).tokens.keys
-    primary = keys.rotate()
-    print('Fernet keys in %s rotated; primary key is now %s' % (keys.path, primary))
+    from pocketstack.cmd import manage, registry
+    manage.fernet_rotate(_housekeeping_conf(registry.get('identity'), args))
     return 0
 
 

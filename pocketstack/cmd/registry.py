@@ -90,6 +90,19 @@ def api_names():
     return [api.name for service in SERVICES for api in service.apis]
 
 
+def catalog_endpoints(urls):
+    """{service type: URL} of the catalog, from {API name: base URL}."""
+    return {api.catalog_type: urls[api.name] + api.url_path
+            for service in SERVICES for api in service.apis
+            if api.catalog_type and api.name in urls}
+
+
+def service_users(password_of):
+    """{service user: password_of(user)} of every service calling others."""
+    return {service.service_user: password_of(service.service_user)
+            for service in SERVICES if service.service_user}
+
+
 def get(name):
     for service in SERVICES:
         if service.name == name:

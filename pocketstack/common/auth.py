@@ -91,14 +91,19 @@ def forget_validations():
     VALIDATIONS.forget_all()
 
 
+def list_authtoken_opts():
+    """auth_token's options and its password plugin's, by group."""
+    from keystoneauth1 import loading
+    from keystonemiddleware import opts as ksm_opts
+    return list(ksm_opts.list_auth_token_opts()) + [
+        (AUTHTOKEN_GROUP, loading.get_auth_plugin_conf_options('password'))]
+
+
 def register_authtoken_opts(conf):
     """Register auth_token's options (and the password plugin's) up front, so
     they can be set before the filter is built."""
-    from keystoneauth1 import loading
-    from keystonemiddleware import opts as ksm_opts
-    for group, opts in ksm_opts.list_auth_token_opts():
+    for group, opts in list_authtoken_opts():
         conf.register_opts(opts, group=group)
-    conf.register_opts(loading.get_auth_plugin_conf_options('password'), group=AUTHTOKEN_GROUP)
     conf.set_default('cache', ENV_CACHE, group=AUTHTOKEN_GROUP)
 
 

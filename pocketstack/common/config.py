@@ -17,9 +17,11 @@ from oslo_config import cfg
 DEFAULT_STATE_PATH = os.path.join(os.path.expanduser('~'), '.local', 'share', 'pocketstack')
 
 common_opts = [
+    # sample_default: a sample file generated here must not name this machine.
     cfg.StrOpt('state_path', default=DEFAULT_STATE_PATH,
+               sample_default='~/.local/share/pocketstack',
                help='Directory holding databases, keys and uploaded data.'),
-    cfg.StrOpt('host', default=socket.gethostname(),
+    cfg.StrOpt('host', default=socket.gethostname(), sample_default='<the machine\'s name>',
                help='Name of this host, as reported to other services.'),
     cfg.StrOpt('region_name', default='RegionOne',
                help='Region this deployment registers its endpoints in.'),
@@ -71,9 +73,9 @@ def new_conf(service, argv=None, default_config_files=None):
     return conf
 
 
-def register_api_opts(conf, api_name, port, workers=None):
+def api_opts(api_name, port, workers=None):
     """``<api>_listen``, ``<api>_listen_port``, ``<api>_workers`` as nova-api has them."""
-    conf.register_opts([
+    return [
         cfg.HostAddressOpt('%s_listen' % api_name, default='127.0.0.1',
                            help='Address the %s API listens on.' % api_name),
         cfg.PortOpt('%s_listen_port' % api_name, default=port,
@@ -81,7 +83,12 @@ def register_api_opts(conf, api_name, port, workers=None):
         cfg.IntOpt('%s_workers' % api_name, default=workers, min=1,
                    help='Worker processes for the %s API when run on its own '
                         '(default: the number of CPUs).' % api_name),
-    ])
+    ]
+
+
+def list_opts():
+    """The options every service has, as oslo-config-generator lists them."""
+    return [(None, common_opts), ('database', database_opts), ('paste_deploy', paste_opts)]
 
 
 def database_url(conf):

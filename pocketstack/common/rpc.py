@@ -40,16 +40,36 @@ _transports = {}
 _lock = threading.Lock()
 
 
-def register_opts(conf):
-    """oslo.messaging's options on a service's own ConfigOpts (the library
-    registers some only on the global CONF)."""
+def _library_opts():
     from oslo_messaging import opts
     from oslo_messaging._metrics import client as metrics
     from oslo_messaging._tracing import client as tracing
-    for group, group_opts in opts.list_opts():
+    return list(opts.list_opts()) + [
+        ('oslo_messaging_metrics', metrics.oslo_messaging_metrics),
+        ('oslo_messaging_tracing', tracing.oslo_messaging_tracing)]
+
+
+def list_opts():
+    """oslo.messaging's options, by group, for the sample file: there
+    ``transport_url`` shows our default (on a copy: the library registers
+    its own object, and an unequal one would be refused as a duplicate)."""
+    import copy
+    groups = []
+    for group, group_opts in _library_opts():
+        group_opts = list(group_opts)
+        for i, opt in enumerate(group_opts):
+            if group is None and opt.dest == 'transport_url':
+                group_opts[i] = copy.copy(opt)
+                group_opts[i].sample_default = DEFAULT_TRANSPORT_URL
+        groups.append((group, group_opts))
+    return groups
+
+
+def register_opts(conf):
+    """oslo.messaging's options on a service's own ConfigOpts (the library
+    registers some only on the global CONF)."""
+    for group, group_opts in _library_opts():
         conf.register_opts(group_opts, group=group)
-    conf.register_opts(metrics.oslo_messaging_metrics, group='oslo_messaging_metrics')
-    conf.register_opts(tracing.oslo_messaging_tracing, group='oslo_messaging_tracing')
     # oslo.messaging's own transport_url has no default; ours is the in-process bus.
     conf.set_default('transport_url', DEFAULT_TRANSPORT_URL)
 

@@ -67,15 +67,38 @@ class Service:
         self.schema_created = False
 
     @classmethod
+    def own_opts(cls):
+        """[(group, [options])]: the service's own options, its APIs' among them."""
+        api_opts = [opt for api_name, port in cls.apis for opt in config.api_opts(api_name, port)]
+        return [(None, api_opts)] + list(cls.options.items())
+
+    @classmethod
     def register_opts(cls, conf):
         """Register the service's own options on ``conf``."""
-        for api_name, port in cls.apis:
-            config.register_api_opts(conf, api_name, port)
-        for group, group_opts in cls.options.items():
+        for group, group_opts in cls.own_opts():
             conf.register_opts(group_opts, group=group)
         if cls.authtoken:
             from pocketstack.common import auth
             auth.register_authtoken_opts(conf)
+
+    @classmethod
+    def list_opts(cls):
+        """Every option its config file may set, by group: what the
+        ``oslo.config.opts`` entry point ``pocketstack.<service>`` hands
+        oslo-config-generator for the sample file."""
+        from oslo_policy import opts as policy_opts
+        groups = config.list_opts() + cls.own_opts() + policy_opts.list_opts()
+        if cls.authtoken:
+            from pocketstack.common import auth
+            groups += auth.list_authtoken_opts()
+        return groups
+
+    @classmethod
+    def list_rules(cls):
+        """Its policy defaults: the ``oslo.policy.policies`` entry point
+        ``pocketstack.<service>`` (oslopolicy-sample-generator, a policy
+        file's checks)."""
+        return list(policy_mod.BASE_RULES) + list(importlib.import_module(cls.policies).RULES)
 
     @classmethod
     def new_conf(cls, argv=None, default_config_files=None):

@@ -127,6 +127,10 @@ class ComputeService(service.Service):
         super().register_opts(conf)
         rpc.register_opts(conf)
 
+    @classmethod
+    def list_opts(cls):
+        return super().list_opts() + rpc.list_opts()
+
     def __init__(self, conf):
         from pocketstack.compute import (actions, aggregates, api, flavors, hosts, image,
                                          keypairs, migrations, network, quotas, rpcapi,

@@ -31,6 +31,12 @@ fernet_opts = [
     cfg.IntOpt('max_active_keys', default=3, min=1,
                help='Keys kept by a rotation: primary, staged and secondaries.'),
 ]
+credential_opts = [
+    # Only the repository so far (`pocketstack-manage credential setup`):
+    # the credentials API that would encrypt with it is not served yet.
+    cfg.StrOpt('key_repository', default='$state_path/credential-keys',
+               help='Directory of the Fernet keys that encrypt credentials.'),
+]
 identity_opts = [
     cfg.IntOpt('password_hash_rounds', default=12, min=4, max=31,
                help='bcrypt cost factor for passwords and application credential secrets.'),
@@ -53,7 +59,8 @@ class IdentityService(service.Service):
 
     name = API_NAME
     apis = ((API_NAME, DEFAULT_PORT),)
-    options = {'token': token_opts, 'fernet_tokens': fernet_opts, 'identity': identity_opts,
+    options = {'token': token_opts, 'fernet_tokens': fernet_opts,
+               'credential': credential_opts, 'identity': identity_opts,
                'bootstrap': bootstrap_opts}
 
     def __init__(self, conf):

@@ -26,15 +26,20 @@ SERVICE_NAMES = {'identity': 'keystone', 'compute': 'nova', 'image': 'glance',
 INTERFACES = ('public', 'internal', 'admin')
 
 
-def bootstrap(service, public_url, endpoints=None, service_users=(), demo=True,
-              demo_password='demopass'):
+def bootstrap(service, endpoints, service_users=None, admin_password=None, demo=True,
+              demo_password='demopass', region=None):
     """Make the cloud's first objects; returns the credentials to hand out.
 
-    ``public_url`` is the identity API's base URL; ``endpoints`` maps each
-    other service type to its URL.
+    ``endpoints`` maps each service type (identity's included) to its URL,
+    or to {interface: URL} (public, internal, admin); ``service_users`` maps
+    each service user's name (``nova``…) to its password.  A user that
+    exists keeps its id and grants; its password becomes the one given and a
+    disabled one is enabled again, as ``keystone-manage bootstrap`` recovers
+    an admin.  ``admin_password`` and ``region`` default to the options'.
     """
     conf = service.conf
-    region = conf.region_name
+    region = region or conf.region_name
+    admin_password = admin_password or conf.bootstrap.admin_password
     domain = _get_or_create(lambda: service.resource.get_domain(DEFAULT_DOMAIN['id']),
                             lambda: service.resource.create_domain(dict(DEFAULT_DOMAIN)))
     roles = {name: _get_or_create(lambda n=name: service.assignment.get_role_by_name(n),
@@ -58,10 +63,10 @@ def bootstrap(service, public_url, endpoints=None, service_users=(), demo=True,
                 {'name': n, 'domain_id': domain['id'], 'description': d}))
 
     # Users: bcrypt at cost 12 takes ~0.25 s each and releases the GIL, so the
-    # new ones are created in parallel.
-    wanted = [('admin', conf.bootstrap.admin_password, 'admin', ['admin'])]
-    wanted += [(name, conf.bootstrap.service_password, 'service', ['service', 'admin'])
-               for name in service_users]
+    # users are created (or their passwords checked) in parallel.
+    wanted = [('admin', admin_password, 'admin', ['admin'])]
+    wanted += [(name, password, 'service', ['service', 'admin'])
+               for name, password in (service_users or {}).items()]
     if demo:
         wanted.append(('demo', demo_password, 'demo', ['member']))
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
@@ -77,15 +82,15 @@ def bootstrap(service, public_url, endpoints=None, service_users=(), demo=True,
 
     _get_or_create(lambda: service.catalog.get_region(region),
                    lambda: service.catalog.create_region({'id': region, 'description': ''}))
-    catalog = dict(endpoints or {})
-    catalog['identity'] = public_url.rstrip('/') + '/v3'
-    for service_type, url in catalog.items():
-        _ensure_service_endpoints(service, service_type, url, region)
+    for service_type, urls in endpoints.items():
+        if isinstance(urls, str):
+            urls = dict.fromkeys(INTERFACES, urls)
+        _ensure_service_endpoints(service, service_type, urls, region)
 
     def creds(user, password, project):
         return {'username': user, 'password': password, 'project_name': project,
                 'user_domain_name': domain['name'], 'project_domain_name': domain['name']}
-    result = {'admin': creds('admin', conf.bootstrap.admin_password, 'admin')}
+    result = {'admin': creds('admin', admin_password, 'admin')}
     if demo:
         result['demo'] = creds('demo', demo_password, 'demo')
     return result
@@ -102,14 +107,23 @@ def _get_or_create(get, create):
 
 
 def _ensure_user(service, domain, projects, name, password, project, _roles):
-    return _get_or_create(
-        lambda: service.identity.get_user_by_name(name, domain['id']),
-        lambda: service.identity.create_user({
+    identity = service.identity
+    user = _get_or_create(
+        lambda: identity.get_user_by_name(name, domain['id']),
+        lambda: identity.create_user({
             'name': name, 'domain_id': domain['id'], 'password': password,
             'default_project_id': projects[project]['id']}))
+    try:
+        identity.authenticate(password, user_id=user['id'])  # a wrong password or disabled
+    except exception.Unauthorized:
+        LOG.info('Resetting the password of user %s and enabling it', name)
+        user = identity.update_user(user['id'], {'password': password, 'enabled': True})
+    return user
 
 
-def _ensure_service_endpoints(service, service_type, url, region):
+def _ensure_service_endpoints(service, service_type, urls, region):
+    """The service of ``service_type`` with an endpoint per interface of
+    ``urls`` in ``region``; one whose URL changed follows it."""
     catalog = service.catalog
     existing = [s for s in catalog.list_services() if s['type'] == service_type]
     if existing:
@@ -119,8 +133,8 @@ def _ensure_service_endpoints(service, service_type, url, region):
                                       'name': SERVICE_NAMES.get(service_type, service_type),
                                       'enabled': True})
     endpoints = {e['interface']: e for e in catalog.list_endpoints()
-                 if e['service_id'] == svc['id']}
-    for interface in INTERFACES:
+                 if e['service_id'] == svc['id'] and e['region_id'] == region}
+    for interface, url in urls.items():
         endpoint = endpoints.get(interface)
         if endpoint is None:
             catalog.create_endpoint({'service_id': svc['id'], 'interface': interface,

@@ -15,6 +15,16 @@ from cryptography import fernet
 STAGED = 0
 
 
+def token_keys(conf):
+    """The token key repository of an identity ConfigOpts."""
+    return KeyRepository(conf.fernet_tokens.key_repository, conf.fernet_tokens.max_active_keys)
+
+
+def credential_keys(conf):
+    """The credential key repository (``[credential] key_repository``)."""
+    return KeyRepository(conf.credential.key_repository)
+
+
 class KeyRepository:
 
     def __init__(self, path, max_active_keys=3):

@@ -88,8 +88,7 @@ class TokenManager:
     def __init__(self, service):
         self.service = service
         conf = service.conf
-        self.keys = fernet.KeyRepository(conf.fernet_tokens.key_repository,
-                                         conf.fernet_tokens.max_active_keys)
+        self.keys = fernet.token_keys(conf)
         self.keys.setup()
 
     # -- issue ------------------------------------------------------------------
