@@ -60,7 +60,10 @@ def test_a_deadlock_victim_runs_again_and_both_transactions_land(database, in_sa
     for t in threads:
         t.join(60)
     assert errors == []
-    assert len(attempts) == 3        # one of the two was the victim, and ran again
+    # One of the two was the victim and ran again.  Its retry may meet the
+    # other once more (it can take the first lock back before the other
+    # wakes), so more than one retry is possible; both must land.
+    assert len(attempts) >= 3 and len(set(attempts)) == 2, attempts
     with database.reader() as session:
         values = session.execute(sa.text('SELECT value FROM counters ORDER BY id')).scalars()
         assert list(values) == [2, 2]
