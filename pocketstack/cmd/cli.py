@@ -151,8 +151,9 @@ def _detach(args, argv):
     import time
     from pocketstack.cmd import state
     state_dir = _state_dir(args)
-    if state.holder(state_dir):
-        sys.stderr.write('pocketstack: %s\n' % state.InUse(state_dir, state.holder(state_dir)))
+    pid = state.holder(state_dir)
+    if pid:
+        sys.stderr.write('pocketstack: %s\n' % state.InUse(state_dir, pid))
         return 1
     os.makedirs(state_dir, exist_ok=True)
     log_path = os.path.join(state_dir, state.LOG_FILE)
