@@ -5,6 +5,7 @@ to its API and enforces them by name at the door of every API method, as
 Keystone does: ``policy.authorize(ctx, 'identity:create_user', target)``.
 """
 import re
+import time
 
 from oslo_policy import policy as oslo_policy
 
@@ -32,13 +33,35 @@ BASE_RULES = [
 ]
 
 
+class _Enforcer(oslo_policy.Enforcer):
+    """oslo.policy's enforcer, looking at the policy file at most once a
+    second.  Its ``load_rules`` runs before every check: it searches the
+    config directories for the file and walks every registered rule, ~0.3 ms
+    each time, and a Network list checks each field of each item — that was
+    most of a port's create.  A changed policy file still takes effect
+    within a second, without a restart, as upstream's does."""
+
+    RELOAD_INTERVAL_S = 1.0
+    _next_load = 0.0
+
+    def load_rules(self, force_reload=False):
+        now = time.monotonic()
+        if force_reload or now >= self._next_load:
+            super().load_rules(force_reload)
+            self._next_load = now + self.RELOAD_INTERVAL_S
+
+    def register_default(self, default):
+        super().register_default(default)
+        self._next_load = 0.0   # a new default joins the rules at the next check
+
+
 class Policy:
     """One service's enforcer."""
 
     def __init__(self, conf, rules):
         # oslo.policy registers its [oslo_policy] options (policy_file, …)
         # on this service's own ConfigOpts.
-        self.enforcer = oslo_policy.Enforcer(conf, use_conf=True)
+        self.enforcer = _Enforcer(conf, use_conf=True)
         self.enforcer.register_defaults(BASE_RULES)
         self.enforcer.register_defaults(rules)
 
@@ -61,7 +84,7 @@ class Policy:
 
     def has_rule(self, action):
         """Whether a rule of that name is registered (in code or the file)."""
-        self.enforcer.load_rules()
+        self.enforcer.load_rules()   # cheap: at most once a second (_Enforcer)
         return action in self.enforcer.rules
 
     def target_keys(self, action):
