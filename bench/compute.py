@@ -68,7 +68,7 @@ def start_cloud(state, transport_url, started):
     conf = compute_service.ComputeService.new_conf([])
     for name, value, group in (
             ('state_path', state, None), ('auth_strategy', 'noauth2', None),
-            ('transport_url', transport_url or 'kombu+memory:///bench-%s' % uuid.uuid4().hex,
+            ('transport_url', transport_url or 'memory:///bench-%s' % uuid.uuid4().hex,
              None),
             ('endpoint_override', 'http://127.0.0.1:%d' % image_server.port, 'glance'),
             ('endpoint_override', 'http://127.0.0.1:%d' % network_server.port, 'neutron'),

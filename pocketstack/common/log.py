@@ -38,9 +38,6 @@ def setup(conf=None, debug=False, log_file=None):
                       '%(asctime)s.%(msecs)03d %(process)d %(levelname)s %(name)s '
                       '[%(global_request_id)s %(request_id)s %(user_identity)s] %(message)s')
     oslo_log.setup(conf, 'pocketstack')
-    # kombu's in-memory bus has no host, and kombu warns so on every connection.
-    logging.getLogger('kombu.connection').addFilter(
-        lambda record: 'No hostname was supplied' not in record.getMessage())
     _configured = True
 
 

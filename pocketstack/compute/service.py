@@ -11,7 +11,7 @@ Nova runs several kinds of process; pocketstack has the same ones:
     nova-compute    manager.py + virt/ — one per host, drives the hypervisor
 
 They talk over oslo.messaging (common/rpc.py); in ``pocketstack up`` all of
-them share one process and kombu's in-memory bus, scaled out they are
+them share one process and the in-process bus (common/memory_bus.py), scaled out they are
 separate processes on RabbitMQ.  The API, the conductor and the scheduler
 use the compute database through :class:`ComputeService`; a compute host
 builds none (it reads only the options below) and reaches the database only

@@ -38,7 +38,7 @@ class EndpointAPI(rpc.RPCAPI):
 def api(tmp_path):
     conf = ComputeService.new_conf([])
     # A bus of its own: the memory broker is shared by the whole process.
-    conf.set_override('transport_url', 'kombu+memory:///rpc-%s' % uuid.uuid4().hex)
+    conf.set_override('transport_url', 'memory:///rpc-%s' % uuid.uuid4().hex)
     conf.set_override('rpc_response_timeout_s', 5)
     topic = 'test-%s' % uuid.uuid4().hex
     server = rpc.server(conf, topic, 'h1', [Endpoint()])

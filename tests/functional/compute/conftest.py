@@ -7,15 +7,14 @@
 * the Compute API loaded from its paste file on the ``noauth2`` pipeline and
   called in-process (:class:`ComputeClient`);
 * the conductor, scheduler and compute hosts ``compute1``/``compute2`` as RPC
-  services on kombu's in-memory bus, stopped at teardown;
+  services on the in-process bus (common/memory_bus.py), stopped at teardown;
 * with ``network=True``, the Network API served for real on a free port too
   (its ``noauth`` pipeline, so compute's ``user:project`` tokens pass through
   and ``admin:admin`` is the admin) — the compute services reach it over
   HTTP as Nova reaches Neutron.  Without it, Compute has no Network service.
 
-kombu's memory broker is process-global (its queues are a class attribute;
-a virtual host in the URL does not separate them), and every cloud uses the
-same topics.  Tests of one xdist worker run one after another, so each cloud
+The in-process bus is process-global and every cloud uses the same default
+virtual host and topics.  Tests of one xdist worker run one after another, so each cloud
 starts on emptied queues: a message a previous test left behind (a reschedule
 cast while its services stopped) can never reach this test's services.
 """
@@ -24,9 +23,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from kombu.transport import memory
-
-from pocketstack.common import server, wsgi
+from pocketstack.common import memory_bus, server, wsgi
 from pocketstack.compute import processes
 from pocketstack.compute import service as compute_service
 from pocketstack.compute.db import allocations as db_allocations
@@ -63,7 +60,7 @@ class ComputeCloud:
         self.service.flavors.ensure_defaults()
         self.app = wsgi.load_app(self.conf, 'osapi_compute')
         self.rpc_services = []
-        _empty_memory_bus()
+        memory_bus.purge()
         self.start(*services)
 
     def _start_network(self, state_path):
@@ -221,10 +218,6 @@ class ComputeCloud:
         return set(svc.manager.driver.list_instance_uuids())
 
 
-def _empty_memory_bus():
-    for name, queue in list(memory.Channel.queues.items()):
-        if not name.startswith('reply_'):
-            queue.queue.clear()
 
 
 @pytest.fixture
