@@ -67,8 +67,8 @@ def run(args, started):
     """Run the cloud until stopped; returns the exit status.
 
     ``args`` has state_dir, bind, ports ({api name: port}), port_offset,
-    clouds_merge, config, hosts and debug; ``started`` is time.monotonic() at the top of
-    the command.
+    clouds_merge, config, hosts, services (registry.chosen's answer) and debug;
+    ``started`` is time.monotonic() at the top of the command.
     """
     from pocketstack.common import log
     log.setup(debug=args.debug)
@@ -103,16 +103,26 @@ def _port(args, api):
     return args.ports.get(api.name, api.port + args.port_offset)
 
 
+def services_in(config_file):
+    """The ``[up] services`` of ``up --config FILE`` (empty: all)."""
+    from oslo_config import cfg
+    conf = cfg.ConfigOpts()
+    conf.register_opt(cfg.ListOpt('services', default=[]), group='up')
+    conf([], default_config_files=[config_file] if config_file else [])
+    return conf.up.services
+
+
 def _run(args, started, state_dir, servers, background):
     from pocketstack.common import server as server_mod
     from pocketstack.common import wsgi
 
     from pocketstack.common import auth
 
+    services = args.services
     identity_api = registry.get('identity').apis[0]
     identity_url = base_url(args.bind, _port(args, identity_api))
     confs = {}
-    for service in registry.SERVICES:
+    for service in services:
         conf = new_conf(service, state_dir, args.config, args.hosts)
         if service.service_user:
             # Its auth_token filter validates tokens as the service's own user.
@@ -132,9 +142,9 @@ def _run(args, started, state_dir, servers, background):
         confs[service.name] = conf
 
     urls = {s.name: base_url(args.bind, s.port) for s in servers}
-    credentials = _bootstrap(confs['identity'], urls)
-    _first_start(confs)
-    for service in registry.SERVICES:
+    credentials = _bootstrap(confs['identity'], urls, services)
+    _first_start(confs, services)
+    for service in services:
         if service.background:
             background.extend(registry.load(service.background)(confs[service.name]))
 
@@ -162,7 +172,7 @@ def _run(args, started, state_dir, servers, background):
         # Compute hosts look over their instances once the APIs answer.
         if hasattr(work, 'wait_started'):
             work.wait_started()
-    _print_summary(state_dir, urls, credentials, clouds_file, user_file)
+    _print_summary(state_dir, services, urls, credentials, clouds_file, user_file)
     print('ready in %.2f s' % elapsed_since_start(started), flush=True)
     # Last: `up --detach` returns once it sees this, the banner above printed.
     state.write_run(state_dir, {
@@ -172,29 +182,35 @@ def _run(args, started, state_dir, servers, background):
     threading.Event().wait()  # until a signal raises Stopped
 
 
-def _bootstrap(identity_conf, urls):
+def _bootstrap(identity_conf, urls, services):
     from pocketstack.identity import service as identity_service
     from pocketstack.identity.core import bootstrap
 
     service = identity_service.IdentityService.for_conf(identity_conf)
+    # A service an earlier run started and this one does not leaves the
+    # catalog: no client should be sent to a port nobody serves.
+    left_out = [api.catalog_type for s in registry.SERVICES if s not in services
+                for api in s.apis if api.catalog_type]
     return bootstrap.bootstrap(service, registry.catalog_endpoints(urls),
                                service_users=registry.service_users(
-                                   lambda user: identity_conf.bootstrap.service_password),
-                               demo=True, demo_password=identity_conf.bootstrap.demo_password)
+                                   lambda user: identity_conf.bootstrap.service_password,
+                                   services),
+                               demo=True, demo_password=identity_conf.bootstrap.demo_password,
+                               retire=left_out)
 
 
-def _first_start(confs):
+def _first_start(confs, services):
     """Each service's first-start hook (default image, flavors…)."""
     from pocketstack.identity import service as identity_service
     identity = identity_service.IdentityService.for_conf(confs['identity'])
-    for service in registry.SERVICES:
+    for service in services:
         if service.first_start:
             registry.load(service.first_start)(confs[service.name], identity)
 
 
-def _print_summary(state_dir, urls, credentials, clouds_file, user_file):
+def _print_summary(state_dir, services, urls, credentials, clouds_file, user_file):
     lines = ['', 'pocketstack is up; its data lives in %s' % state_dir, '']
-    for service in registry.SERVICES:
+    for service in services:
         for api in service.apis:
             # An API outside the catalog (metadata) shows its own name.
             lines.append('  %-10s %-10s %s%s' % (api.catalog_type or '-',

@@ -1,7 +1,8 @@
 """``pocketstack``: the all-in-one cloud and its housekeeping.
 
     pocketstack up [--state-dir DIR] [--bind ADDRESS] [--port NAME=PORT]… [--port-offset N]
-                   [--config FILE] [--hosts N] [--no-clouds-merge] [--detach] [--debug]
+                   [--config FILE] [--hosts N] [--services LIST] [--no-clouds-merge]
+                   [--detach] [--debug]
     pocketstack down [--state-dir DIR]
     pocketstack status [--state-dir DIR]
     pocketstack db sync [--state-dir DIR | --config-file FILE…]
@@ -61,6 +62,9 @@ def build_parser():
                          'see pocketstack/etc/up.conf.sample)')
     up.add_argument('--hosts', type=int, metavar='N',
                     help='run N fake compute hosts (compute1…computeN; default 2)')
+    up.add_argument('--services', metavar='LIST',
+                    help='the services to start, comma-separated (default: all of '
+                         'identity,image,network,compute; also [up] services in --config)')
     up.add_argument('--detach', action='store_true',
                     help='run in the background: return once every API answers, the '
                          'output in <state-dir>/up.log; `pocketstack down` stops it')
@@ -114,6 +118,8 @@ def main(argv=None):
 
 
 def cmd_up(args, argv):
+    from oslo_config import cfg
+
     from pocketstack.cmd import allinone, registry
     known = registry.api_names()
     args.ports = dict(args.ports)
@@ -136,6 +142,12 @@ def cmd_up(args, argv):
         return 2
     if args.config:
         args.config = os.path.abspath(args.config)   # the detached child runs elsewhere
+    try:
+        args.services = registry.chosen(args.services.split(',') if args.services
+                                        else allinone.services_in(args.config))
+    except (registry.UnknownChoice, cfg.Error) as e:
+        sys.stderr.write('pocketstack: %s\n' % e)
+        return 2
     if args.detach:
         return _detach(args, [a for a in argv if a != '--detach'])
     return allinone.run(args, _STARTED)

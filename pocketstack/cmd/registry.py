@@ -44,6 +44,7 @@ class Service:
     service_user: str = None    # the user it calls other services as ('nova', …)
     first_start: str = None     # 'module:function'
     background: str = None      # 'module:function'
+    needs: tuple = ()           # the services it cannot work without
 
     def new_conf(self, argv=None):
         return load(self.service_class).new_conf(argv)
@@ -75,7 +76,9 @@ SERVICES = (
                   Api(name='metadata', port=8775, paste_app='metadata')),
             service_user='nova',
             first_start='pocketstack.compute.service:on_first_start',
-            background='pocketstack.compute.processes:all_in_one'),
+            background='pocketstack.compute.processes:all_in_one',
+            # Boots need images; without a Network service servers have no ports.
+            needs=('image',)),
     Service(name='network',
             service_class='pocketstack.network.service:NetworkService',
             apis=(Api(name='network', port=9696, paste_app='neutron',
@@ -84,6 +87,32 @@ SERVICES = (
             first_start='pocketstack.network.bootstrap:on_first_start',
             background='pocketstack.network.agents:start'),
 )
+
+
+class UnknownChoice(ValueError):
+    """A choice of services ``up`` cannot run (the message says why)."""
+
+
+def chosen(names):
+    """The services named (all when ``names`` is empty), in start order;
+    UnknownChoice for an unknown name, one left out that a chosen one needs,
+    or no identity (every other service authenticates through it)."""
+    names = [n.strip() for n in names or () if n.strip()]
+    if not names:
+        return SERVICES
+    known = [s.name for s in SERVICES]
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise UnknownChoice('unknown service %s (known: %s)'
+                            % (', '.join(unknown), ', '.join(known)))
+    if 'identity' not in names:
+        raise UnknownChoice('identity cannot be left out: every other service '
+                            'authenticates through it')
+    for service in SERVICES:
+        missing = [n for n in service.needs if service.name in names and n not in names]
+        if missing:
+            raise UnknownChoice('%s needs %s' % (service.name, ', '.join(missing)))
+    return tuple(s for s in SERVICES if s.name in names)
 
 
 def api_names():
@@ -97,10 +126,10 @@ def catalog_endpoints(urls):
             if api.catalog_type and api.name in urls}
 
 
-def service_users(password_of):
+def service_users(password_of, services=SERVICES):
     """{service user: password_of(user)} of every service calling others."""
     return {service.service_user: password_of(service.service_user)
-            for service in SERVICES if service.service_user}
+            for service in services if service.service_user}
 
 
 def get(name):

@@ -379,3 +379,49 @@ def test_the_shipped_up_config_sample_starts(tmp_path, request):
     status, _, body = cloud.http('GET', '/v2.1/os-hypervisors', token=admin,
                                  api='osapi_compute')
     assert status == 200 and len(body['hypervisors']) == 2   # all commented: the defaults
+
+
+def _catalog_types(cloud):
+    admin = cloud.password_token('admin', 'secret', project='admin')
+    status, _, body = cloud.http('GET', '/v3/services', token=admin)
+    assert status == 200, body
+    return sorted(s['type'] for s in body['services'])
+
+
+def test_up_starts_only_the_services_chosen_and_the_catalog_follows(tmp_path, request):
+    config = tmp_path / 'up.conf'
+    config.write_text('[up]\nservices = identity,image\n')
+    cloud = Up(tmp_path / 'state', tmp_path / 'home')
+    request.addfinalizer(cloud.stop)
+    cloud.start('--no-clouds-merge')
+    assert _catalog_types(cloud) == ['compute', 'identity', 'image', 'network']
+    assert cloud.stop() == 0
+
+    # The file's choice: no Compute or Network API, and they leave the catalog.
+    cloud.start('--config', str(config), '--no-clouds-merge')
+    assert _catalog_types(cloud) == ['identity', 'image']
+    assert not _answers(cloud.ports['osapi_compute'])
+    assert not _answers(cloud.ports['network'])
+    assert 'nova ' not in cloud.stdout.text() and 'glance' in cloud.stdout.text()
+    listed = cloud.openstack_json('image', 'list')
+    assert [i['Name'] for i in listed] == ['cirros-0.6.3-x86_64-disk']
+    assert cloud.stop() == 0
+
+    # --services wins over the file; compute comes back with its data.
+    cloud.start('--config', str(config), '--services', 'identity,image,compute',
+                '--no-clouds-merge')
+    assert _catalog_types(cloud) == ['compute', 'identity', 'image']
+    assert cloud.openstack_json('flavor', 'list')
+
+
+@pytest.mark.parametrize('services, message', [
+    ('image,compute', 'identity cannot be left out'),
+    ('identity,compute', 'compute needs image'),
+    ('identity,cinder', 'unknown service cinder (known: identity, image, compute, network)'),
+])
+def test_up_refuses_a_choice_of_services_it_cannot_run(tmp_path, services, message):
+    refused = _pocketstack(tmp_path, 'up', '--state-dir', str(tmp_path / 's'),
+                           '--services', services)
+    assert refused.returncode == 2
+    assert message in refused.stderr and 'Traceback' not in refused.stderr
+    assert not os.path.exists(tmp_path / 's' / 'up.json')

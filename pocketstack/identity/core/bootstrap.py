@@ -27,7 +27,7 @@ INTERFACES = ('public', 'internal', 'admin')
 
 
 def bootstrap(service, endpoints, service_users=None, admin_password=None, demo=True,
-              demo_password='demopass', region=None):
+              demo_password='demopass', region=None, retire=()):
     """Make the cloud's first objects; returns the credentials to hand out.
 
     ``endpoints`` maps each service type (identity's included) to its URL,
@@ -36,6 +36,7 @@ def bootstrap(service, endpoints, service_users=None, admin_password=None, demo=
     exists keeps its id and grants; its password becomes the one given and a
     disabled one is enabled again, as ``keystone-manage bootstrap`` recovers
     an admin.  ``admin_password`` and ``region`` default to the options'.
+    The services of the types in ``retire`` leave the catalog, endpoints and all.
     """
     conf = service.conf
     region = region or conf.region_name
@@ -86,6 +87,10 @@ def bootstrap(service, endpoints, service_users=None, admin_password=None, demo=
         if isinstance(urls, str):
             urls = dict.fromkeys(INTERFACES, urls)
         _ensure_service_endpoints(service, service_type, urls, region)
+    for retired in service.catalog.list_services():
+        if retired['type'] in retire:
+            service.catalog.delete_service(retired['id'])
+            LOG.info('Service %s (%s) left the catalog', retired['type'], retired['name'])
 
     def creds(user, password, project):
         return {'username': user, 'password': password, 'project_name': project,
