@@ -1,17 +1,21 @@
 """Compute: booting servers through API → conductor → scheduler → compute,
 and listing them, each beside a hello-world app served the same way.
 
-Everything runs in this process as in ``pocketstack up`` (kombu's in-memory
+Everything runs in this process as in ``pocketstack up`` (the in-process
 bus, two fake hosts, SQLite, the Network API for ports) with the noauth
 pipelines; the hosts are made large and the quotas unlimited so that
 capacity is not what is measured.  ``--transport-url rabbit://…`` runs the
-same services over RabbitMQ instead.
+same services over RabbitMQ instead.  After the sequential boots, the
+compute hosts' conductor calls of a boot are timed at both ends (the RPC
+hop's cost beyond the SQL the conductor runs), once with ACTIVE polled as
+tightly as the boots above and once with a client that polls every 50 ms.
 
     .venv/bin/python bench/compute.py [--boots 20] [--concurrent 200] [--servers 1000]
                                       [--transport-url rabbit://guest:guest@127.0.0.1:5672/]
 """
 import argparse
 import datetime
+import functools
 import json
 import sys
 import tempfile
@@ -92,7 +96,7 @@ def boot(client, image_id, name, networks='none'):
     return json.loads(body)['server']['id']
 
 
-def wait_active(client, server_id, deadline_s=120):
+def wait_active(client, server_id, deadline_s=120, poll_s=0.002):
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         _, body = client.request('GET', '/v2.1/servers/%s' % server_id, headers=HEADERS,
@@ -102,8 +106,42 @@ def wait_active(client, server_id, deadline_s=120):
             return
         if status == 'ERROR':
             raise RuntimeError('server %s went to ERROR' % server_id)
-        time.sleep(0.002)
+        time.sleep(poll_s)
     raise RuntimeError('server %s not ACTIVE in %d s' % (server_id, deadline_s))
+
+
+def conductor_breakdown(client, image_id, boots, poll_s):
+    """(RPC calls per boot, ms per boot at the caller, ms in the conductor's
+    methods) for compute hosts' conductor calls over ``boots`` boots
+    without a port, ACTIVE polled every ``poll_s``: the difference is what
+    the hop through the conductor costs beyond the SQL a host once ran itself."""
+    from pocketstack.compute.conductor import manager, rpcapi
+    caller, served = [], []
+
+    def timed(function, into):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                into.append(time.perf_counter() - start)
+        return wrapper
+    methods = [m for m, f in vars(manager.ConductorManager).items()
+               if callable(f) and not m.startswith('_')]
+    saved = {m: getattr(manager.ConductorManager, m) for m in methods}
+    saved_call = rpcapi.ConductorAPI._call
+    rpcapi.ConductorAPI._call = timed(saved_call, caller)
+    for m in methods:
+        setattr(manager.ConductorManager, m, timed(saved[m], served))
+    try:
+        for _ in range(boots):
+            wait_active(client, boot(client, image_id, 'breakdown'), poll_s=poll_s)
+    finally:
+        rpcapi.ConductorAPI._call = saved_call
+        for m, function in saved.items():
+            setattr(manager.ConductorManager, m, function)
+    return len(caller) / boots, sum(caller) * 1000 / boots, sum(served) * 1000 / boots
 
 
 def insert_servers(conf, count, project='lister'):
@@ -147,7 +185,7 @@ def main(argv=None):
         running.append(hello)
         print(common.machine())
         bus = 'RabbitMQ' if (args.transport_url or '').startswith('rabbit') else \
-            'kombu in-memory bus'
+            'in-process bus'
         print('compute: all-in-one (%s, 2 fake hosts, SQLite), m1.nano' % bus)
         client = common.Http(port)
         hello_client = common.Http(hello.port)
@@ -168,6 +206,14 @@ def main(argv=None):
                 common.ms(common.percentile(timings[kind], 95))))
         print('with a port / no network, p50: %.2fx' % (
             common.percentile(timings['network'], 50) / common.percentile(timings['none'], 50)))
+        boot_ms = common.percentile(timings['none'], 50) * 1000
+        for poll_s, who in ((0.002, 'polled every 2 ms'), (0.05, 'polled every 50 ms')):
+            calls, at_caller, in_conductor = conductor_breakdown(client, image['id'],
+                                                                 args.boots, poll_s)
+            print('conductor calls per boot, %-17s %.1f calls: %.2f ms at the host, %.2f ms '
+                  'in the conductor = %.2f ms of RPC (%.1f%% of the boot p50)' % (
+                      who, calls, at_caller, in_conductor, at_caller - in_conductor,
+                      100 * (at_caller - in_conductor) / boot_ms))
 
         ids, lock = [], threading.Lock()
         started = time.perf_counter()
