@@ -117,6 +117,14 @@ class NetworkClient(service_client.ServiceClient):
                   if not n.get('router:external')]
         return own, shared
 
+    def floating_ip_pools(self, context):
+        """The external networks the caller may see: where floating IPs
+        come from (what Nova's ``os-floating-ip-pools`` lists); none without
+        a Network service."""
+        if not self.configured():
+            return []
+        return self.list(context, 'networks', **{'router:external': True})
+
     def get_network(self, context, network_id):
         try:
             return self.show(context, 'network', network_id)

@@ -60,6 +60,7 @@ RULES = [policy.RuleDefault('os_compute_api:%s' % name, check) for name, check i
     ('os-quota-sets:show', PROJECT_READER_OR_ADMIN),
     ('os-quota-sets:detail', PROJECT_READER_OR_ADMIN),
     ('os-quota-sets:defaults', '@'),
+    ('os-floating-ip-pools', '@'),
     ('os-quota-sets:update', ADMIN),
     ('os-quota-sets:delete', ADMIN),
     ('os-quota-class-sets:show', ADMIN),

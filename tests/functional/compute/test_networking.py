@@ -473,3 +473,28 @@ def test_an_unreachable_network_service_is_503(make_cloud):
     assert 'Network service cannot be reached' in resp.data['serviceUnavailable']['message']
     # A server that needs no network still boots.
     assert cloud.boot_active(alice, networks='none')['addresses'] == {}
+
+
+def test_floating_ip_pools_are_the_external_networks_until_2_35(cloud, alice, net):
+    """Nova's proxy, as openstacksdk's create_server(auto_ip=True) asks it."""
+    admin_net = cloud.network_client('admin', 'admin')
+    make_network(cloud, 'public', '172.24.4.0/24', client=admin_net,
+                 **{'router:external': True})
+    nameless = make_network(cloud, '', '172.24.5.0/24', client=admin_net,
+                            **{'router:external': True})
+    resp = alice.at('2.35').get('/os-floating-ip-pools')
+    assert resp.status_int == 200, resp.body
+    # alice's own network n1 is not external; a nameless pool shows its id.
+    assert sorted(p['name'] for p in resp.data['floating_ip_pools']) == sorted(
+        ['public', nameless['id']])
+    assert alice.at('2.1').get('/os-floating-ip-pools').status_int == 200
+    gone = alice.at('2.36').get('/os-floating-ip-pools')
+    assert gone.status_int == 404
+    assert gone.data == {'itemNotFound': {'code': 404,
+                                          'message': 'The resource could not be found.'}}
+
+
+def test_floating_ip_pools_without_a_network_service_are_none(make_cloud):
+    alice = make_cloud().client('alice', 'p1', '2.35')
+    resp = alice.get('/os-floating-ip-pools')
+    assert resp.status_int == 200 and resp.data == {'floating_ip_pools': []}
