@@ -235,10 +235,13 @@ def _print_summary(state_dir, services, urls, credentials, clouds_file, user_fil
 
 def _wait_until_answering(servers):
     import http.client
+
+    from pocketstack.common import server as server_mod
     deadline = time.monotonic() + READY_TIMEOUT_S
     for server in servers:
         while True:
-            conn = http.client.HTTPConnection(connect_host(server.host), server.port, timeout=5)
+            conn = http.client.HTTPConnection(server_mod.connect_host(server.host),
+                                              server.port, timeout=5)
             try:
                 conn.request('GET', '/')
                 status = conn.getresponse().status
@@ -271,15 +274,6 @@ def _catch_stop_signals():
     signal.signal(signal.SIGTERM, handler)
 
 
-def connect_host(bind):
-    """Where to connect to reach a server bound to ``bind``."""
-    if bind in ('', '0.0.0.0'):
-        return '127.0.0.1'
-    if bind == '::':
-        return '::1'
-    return bind
-
-
 def public_host(bind):
     """The address to put in the catalog for a server bound to ``bind``: the
     address itself, or for a wildcard the address other machines reach us at."""
@@ -292,7 +286,8 @@ def public_host(bind):
             s.connect((probe, 9))
             return s.getsockname()[0]
     except OSError:
-        return connect_host(bind)
+        from pocketstack.common import server as server_mod
+        return server_mod.connect_host(bind)
 
 
 def base_url(bind, port):

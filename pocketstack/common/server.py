@@ -25,6 +25,15 @@ def free_port(host='127.0.0.1'):
         return s.getsockname()[1]
 
 
+def connect_host(bind):
+    """Where to connect to reach a server bound to ``bind``."""
+    if bind in ('', '0.0.0.0'):
+        return '127.0.0.1'
+    if bind == '::':
+        return '::1'
+    return bind
+
+
 class ThreadedServer:
     """One API served by cheroot's thread pool in this process."""
 
@@ -52,10 +61,10 @@ class ThreadedServer:
         # returns, every half second when idle, so each stop took that long
         # (the test suite stops thousands of servers); a connection to the
         # port wakes it at once.
-        host = {'0.0.0.0': '127.0.0.1', '::': '::1', '': '127.0.0.1'}.get(self.host, self.host)
         while stopping.is_alive():
             try:
-                socket.create_connection((host, self.port), timeout=0.1).close()
+                socket.create_connection((connect_host(self.host), self.port),
+                                         timeout=0.1).close()
             except OSError:
                 pass    # closed already: the loop has ended
             stopping.join(0.02)
