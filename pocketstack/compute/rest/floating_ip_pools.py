@@ -3,18 +3,8 @@ serves below microversion 2.36 — the Network service's external networks,
 by name, that floating IPs are allocated from (openstacksdk's cloud layer
 asks it before it adds a floating IP to a new server).  From 2.36 on Nova
 answers 404, as this does."""
-from pocketstack.common import exception
 from pocketstack.common import wsgi
 from pocketstack.compute.rest import microversion
-
-# Nova's MAX_PROXY_API_SUPPORT_VERSION: the last microversion with the proxies.
-MAX_PROXY_VERSION = (2, 35)
-
-
-def removed_after_proxy_version(req):
-    """404 for a proxy API asked for at 2.36 or later, as Nova answers."""
-    if microversion.api_version(req) > MAX_PROXY_VERSION:
-        raise exception.NotFound('The resource could not be found.')
 
 
 class FloatingIPPoolsController:
@@ -24,7 +14,7 @@ class FloatingIPPoolsController:
         self.policy = service.policy
 
     def index(self, req):
-        removed_after_proxy_version(req)
+        microversion.served_until(req, microversion.MAX_PROXY_VERSION)
         self.policy.authorize(req.context, 'os_compute_api:os-floating-ip-pools', {})
         # A network without a name is listed by its id, as in Nova.
         return {'floating_ip_pools': [{'name': n.get('name') or n['id']}

@@ -23,6 +23,18 @@ LEGACY_HEADER = 'X-OpenStack-Nova-API-Version'
 _VERSION = re.compile(r'^([1-9]\d*)\.([1-9]\d*|0)$')
 
 
+# Nova's MAX_PROXY_API_SUPPORT_VERSION: the last microversion that serves the
+# network and image proxies (os-floating-ip-pools, /images…).
+MAX_PROXY_VERSION = (2, 35)
+
+
+def served_until(req, last):
+    """The 404 Nova gives a method asked for at a microversion after ``last``,
+    the one that removed it."""
+    if api_version(req) > last:
+        raise exception.NotFound('The resource could not be found.')
+
+
 def text(version):
     return '%d.%d' % version
 
