@@ -483,11 +483,29 @@ class API:
 
     def update(self, context, uuid, **values):
         """Change what ``PUT /servers/{id}`` may change (name, description,
-        access IPs, hostname); the instance as it is now."""
-        self.get(context, uuid)
+        access IPs, hostname, from 2.104 the pinned zone); the instance as it
+        is now."""
+        instance = self.get(context, uuid)
+        if 'availability_zone' in values:
+            self._check_pin(instance, values['availability_zone'])
         if values:
             db_instances.update(self.db, uuid, **values)
         return self.get(context, uuid)
+
+    def _check_pin(self, instance, zone):
+        """2.104: a server is unpinned (None), or pinned to the zone it is in,
+        and never moved from one pin to another without unpinning first."""
+        pinned = instance['availability_zone']
+        if zone is None or zone == pinned:
+            return
+        if pinned is not None:
+            raise exception.Conflict('Server %s is pinned to availability zone %s: unpin it '
+                                     'before pinning it to %s.' % (instance['uuid'], pinned, zone))
+        current = self.host_zones().get(instance['host'])
+        if zone != current:
+            raise exception.Conflict('Server %s is in availability zone %s, not %s: it can '
+                                     'only be pinned to the zone it is in.'
+                                     % (instance['uuid'], current, zone))
 
     def delete(self, context, uuid):
         """Delete on the host, or here when no host holds the instance (never

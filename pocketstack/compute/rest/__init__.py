@@ -1,4 +1,6 @@
 """The Compute API: paste factories for the apps and filters in compute-api-paste.ini."""
+from oslo_middleware import request_id
+
 from pocketstack.common import middleware
 from pocketstack.common import wsgi
 from pocketstack.compute.rest import faults
@@ -15,6 +17,12 @@ def router_factory(global_conf, **local_conf):
     from pocketstack.compute.rest import router
     legacy = local_conf.get('legacy', 'false').lower() == 'true'
     return router.api_router(ComputeService.from_paste(global_conf), legacy=legacy)
+
+
+class ComputeRequestId(request_id.RequestId):
+    """The request id, also as ``x-compute-request-id``: Nova's name for it
+    before oslo's, which clients (and Tempest) still read."""
+    compat_headers = ['x-compute-request-id']
 
 
 faultwrap_factory = wsgi.faultwrap_factory_for(faults.RENDERER)

@@ -43,6 +43,8 @@ _CREATE = {
 }
 _CREATE_V255 = copy.deepcopy(_CREATE)
 _CREATE_V255['properties']['flavor']['properties']['description'] = _DESCRIPTION
+_CREATE_V2102 = copy.deepcopy(_CREATE_V255)
+del _CREATE_V2102['properties']['flavor']['properties']['rxtx_factor']
 
 _UPDATE = {
     'type': 'object',
@@ -105,7 +107,8 @@ class FlavorManageController:
         self._authorize(req, 'os-flavor-manage:create')
         version = microversion.api_version(req)
         body = req.json_body()
-        wsgi.check_schema(_CREATE_V255 if version >= (2, 55) else _CREATE, body)
+        wsgi.check_schema(_CREATE_V2102 if version >= (2, 102) else
+                          _CREATE_V255 if version >= (2, 55) else _CREATE, body)
         flavor = body['flavor']
         flavorid = flavor.get('id')
         if flavorid is None or flavorid == 'auto':

@@ -15,7 +15,7 @@ from pocketstack.common import exception
 from pocketstack.common import wsgi
 
 MIN = (2, 1)
-MAX = (2, 100)
+MAX = (2, 104)
 LEGACY = (2, 0)
 ENV_KEY = 'pocketstack.compute.api_version'
 HEADER = 'OpenStack-API-Version'

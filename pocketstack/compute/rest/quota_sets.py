@@ -58,11 +58,12 @@ def _update_schema(wrapper, keys, force):
     return _SCHEMAS[key]
 
 
-def _limits_of(body, wrapper, keys):
-    """The numeric limits a validated body sets (network ones dropped)."""
+def _limits_of(body, wrapper, keep_network=False):
+    """The numeric limits a validated body sets (network ones dropped, but
+    where a quota class keeps them: Nova stores and shows them there)."""
     values = {}
     for key, value in body[wrapper].items():
-        if key == 'force' or key in quotas.NETWORK_RESOURCES:
+        if key == 'force' or (key in quotas.NETWORK_RESOURCES and not keep_network):
             continue
         value = int(value)
         if not -1 <= value <= quotas.MAX_LIMIT:
@@ -119,7 +120,7 @@ class QuotaSetsController:
         body = req.json_body()
         wsgi.check_schema(_update_schema('quota_set', keys, force=True), body)
         force = body['quota_set'].get('force', False) in _TRUE
-        values = _limits_of(body, 'quota_set', keys)
+        values = _limits_of(body, 'quota_set')
         limits = self.quotas.set_project(project_id, values, force=force)
         return {'quota_set': _view(limits, keys)}
 
@@ -157,7 +158,7 @@ class QuotaClassSetsController:
         keys = _keys(microversion.api_version(req), quota_class=True)
         body = req.json_body()
         wsgi.check_schema(_update_schema('quota_class_set', keys, force=False), body)
-        values = _limits_of(body, 'quota_class_set', keys)
+        values = _limits_of(body, 'quota_class_set', keep_network=True)
         return {'quota_class_set': _view(self.quotas.set_defaults(values), keys)}
 
 

@@ -109,6 +109,8 @@ def server_update(version):
         props['description'] = DESCRIPTION
     if version >= (2, 90):
         props['hostname'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+    if version >= (2, 104):
+        props['pinned_availability_zone'] = {'oneOf': [NAME, {'type': 'null'}]}
     return {'type': 'object',
             'properties': {'server': {'type': 'object', 'properties': props,
                                       'additionalProperties': False}},

@@ -117,16 +117,14 @@ class ServerActionsController:
     def rebuild(self, req, uuid, body):
         version = microversion.api_version(req)
         wsgi.check_schema(schemas.rebuild(version), {'rebuild': body})
-        values = {column: body[field] for field, column in (
-            ('name', 'display_name'), ('description', 'display_description'),
-            ('accessIPv4', 'access_ip_v4'), ('accessIPv6', 'access_ip_v6'),
-            ('key_name', 'key_name'), ('user_data', 'user_data'), ('hostname', 'hostname'))
-            if field in body}
+        values = common.server_values(body, common.SERVER_FIELDS + (
+            ('key_name', 'key_name'), ('user_data', 'user_data')))
         instance = self.api.rebuild(req.context, uuid, servers.ref_id(body['imageRef']),
                                     metadata=body.get('metadata'), **values)
         server = views.detail(req, instance, req.context.is_admin_role, show=True,
                               zones=self.api.host_zones())
-        server = servers.with_groups(req, self.api, server)
+        server = servers.with_groups(req, self.api, views.changed(req, server, instance,
+                                                                  rebuild=True))
         server['adminPass'] = body.get('adminPass') or servers.new_password()
         return wsgi.json_response({'server': server}, status=202)
 

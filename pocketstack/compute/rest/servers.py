@@ -10,6 +10,7 @@ from pocketstack.common import wsgi
 from pocketstack.compute import hosts
 from pocketstack.compute import network
 from pocketstack.compute import states
+from pocketstack.compute.rest import common
 from pocketstack.compute.rest import microversion
 from pocketstack.compute.rest import schemas
 from pocketstack.compute.rest import views
@@ -143,11 +144,7 @@ class ServersController:
         """The query parameters that apply to this caller at this version."""
         version = microversion.api_version(req)
         if version >= (2, 75):
-            unknown = sorted(set(req.GET) - KNOWN_PARAMETERS)
-            if unknown:
-                raise exception.ValidationError(
-                    'Invalid input for query parameters: additional properties are not '
-                    'allowed (%s)' % ', '.join(unknown))
+            common.check_query(req, KNOWN_PARAMETERS)
         if req.context.is_admin_role:
             allowed = KNOWN_PARAMETERS
         else:
@@ -273,8 +270,8 @@ class ServersController:
             user_data=server.get('user_data'), metadata=server.get('metadata'),
             availability_zone=server.get('availability_zone'),
             description=server.get('description'), hostname=server.get('hostname'),
-            tags=server.get('tags', ()), access_ip_v4=server.get('accessIPv4'),
-            access_ip_v6=server.get('accessIPv6'), config_drive=server.get('config_drive'),
+            tags=server.get('tags', ()), access_ip_v4=common.access_ip(server.get('accessIPv4')),
+            access_ip_v6=common.access_ip(server.get('accessIPv6')), config_drive=server.get('config_drive'),
             requested_host=server.get('host') or server.get('hypervisor_hostname'),
             requested_networks=networks, security_groups=security_groups,
             scheduler_hints=body.get('os:scheduler_hints') or body.get(
@@ -297,13 +294,9 @@ class ServersController:
         wsgi.check_schema(schemas.server_update(version), body)
         instance = self.api.get(req.context, server_id)
         self._authorize(req, 'update', instance['project_id'])
-        changes = body['server']
-        values = {column: changes[field] for field, column in (
-            ('name', 'display_name'), ('description', 'display_description'),
-            ('accessIPv4', 'access_ip_v4'), ('accessIPv6', 'access_ip_v6'),
-            ('hostname', 'hostname')) if field in changes}
-        instance = self.api.update(req.context, server_id, **values)
-        return {'server': with_groups(req, self.api, self._details(req, [instance], show=True)[0])}
+        instance = self.api.update(req.context, server_id, **common.server_values(body['server']))
+        server = views.changed(req, self._details(req, [instance], show=True)[0], instance)
+        return {'server': with_groups(req, self.api, server)}
 
     @wsgi.status(204)
     def delete(self, req, server_id):

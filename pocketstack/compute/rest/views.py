@@ -154,6 +154,31 @@ def detail(req, instance, is_admin, fault=None, host_status=None, show=False, zo
     return server
 
 
+# What a server body shows beside the core attributes, until 2.75 made the
+# answers of ``PUT /servers/{id}`` and ``rebuild`` the whole server as ``GET``.
+_EXTENDED_PREFIXES = ('OS-EXT-AZ:', 'OS-EXT-STS:', 'OS-SRV-USG:', 'OS-EXT-SRV-ATTR:',
+                      'os-extended-volumes:')
+_EXTENDED_KEYS = ('config_drive', 'key_name', 'security_groups', 'host_status')
+
+
+def changed(req, server, instance, rebuild=False):
+    """The ``server`` (as :func:`detail` shows it) as an update or a rebuild
+    answers: before 2.75 without the extended attributes and with plain
+    addresses; a rebuild's shows ``user_data`` from 2.57 (in place of the
+    admin's ``OS-EXT-SRV-ATTR:user_data`` from 2.75)."""
+    version = microversion.api_version(req)
+    if version < (2, 75):
+        server = {key: value for key, value in server.items()
+                  if key not in _EXTENDED_KEYS and not key.startswith(_EXTENDED_PREFIXES)}
+        server['addresses'] = {label: [{'version': e['version'], 'addr': e['addr']}
+                                       for e in entries]
+                               for label, entries in server['addresses'].items()}
+    if rebuild and version >= (2, 57):
+        server.pop('OS-EXT-SRV-ATTR:user_data', None)
+        server['user_data'] = instance['user_data']
+    return server
+
+
 def addresses(instance):
     """``addresses``: {network label: [{version, addr, OS-EXT-IPS:type,
     OS-EXT-IPS-MAC:mac_addr}]} from the server's network info."""
@@ -187,6 +212,8 @@ def flavor_detail(req, flavor, version=None):
         view['extra_specs'] = dict(flavor['extra_specs'])
     if version >= (2, 75):
         view['swap'] = flavor['swap'] or 0
+    if version >= (2, 102):
+        del view['rxtx_factor'], view['OS-FLV-DISABLED:disabled']
     return view
 
 

@@ -14,10 +14,10 @@ def test_no_header_is_2_1_and_the_answer_names_its_version(cloud):
 
 @pytest.mark.parametrize('headers, served', [
     ({'OpenStack-API-Version': 'compute 2.47'}, '2.47'),
-    ({'OpenStack-API-Version': 'compute latest'}, '2.100'),
+    ({'OpenStack-API-Version': 'compute latest'}, '2.104'),
     ({'OpenStack-API-Version': 'image 2.5, compute 2.60'}, '2.60'),
     ({'X-OpenStack-Nova-API-Version': '2.37'}, '2.37'),
-    ({'X-OpenStack-Nova-API-Version': 'latest'}, '2.100'),
+    ({'X-OpenStack-Nova-API-Version': 'latest'}, '2.104'),
 ])
 def test_a_client_asks_for_a_version(cloud, headers, served):
     resp = cloud.client().get('/servers', headers=headers)
@@ -50,7 +50,7 @@ def test_version_documents(cloud):
     root = cloud.client().get('/')
     assert root.status_int == 200
     versions = {v['id']: v for v in root.data['versions']}
-    assert versions['v2.1']['version'] == '2.100' and versions['v2.1']['min_version'] == '2.1'
+    assert versions['v2.1']['version'] == '2.104' and versions['v2.1']['min_version'] == '2.1'
     assert versions['v2.1']['status'] == 'CURRENT'
     assert versions['v2.1']['links'][0]['href'] == 'http://127.0.0.1:8774/v2.1/'
     assert versions['v2.0']['status'] == 'SUPPORTED'
@@ -229,3 +229,79 @@ def test_admin_chooses_the_host_from_2_74(cloud, alice):
         body, availability_zone='nova:compute1')})
     server = cloud.wait_for_status(cloud.admin(), resp.data['server']['id'], 'ACTIVE')
     assert server['OS-EXT-SRV-ATTR:host'] == 'compute1'
+
+
+def test_update_and_rebuild_answer_the_core_attributes_until_2_75(cloud, alice, admin):
+    server_id = cloud.boot_active(alice)['id']
+    extended = ('OS-EXT-AZ:availability_zone', 'OS-EXT-STS:vm_state', 'OS-SRV-USG:launched_at',
+                'key_name', 'config_drive', 'security_groups', 'OS-EXT-SRV-ATTR:host')
+    updated = admin.at('2.74').put('/servers/%s' % server_id,
+                                   {'server': {'name': 'renamed'}}).data['server']
+    assert updated['name'] == 'renamed' and updated['hostId']
+    assert not set(extended) & set(updated)
+    updated = admin.at('2.75').put('/servers/%s' % server_id,
+                                   {'server': {'name': 'again'}}).data['server']
+    assert set(extended) <= set(updated)
+    resp = alice.at('2.56').post('/servers/%s/action' % server_id,
+                                 {'rebuild': {'imageRef': cloud.image['id']}})
+    assert resp.status_int == 202 and 'user_data' not in resp.data['server']
+    assert not set(extended) & set(resp.data['server'])
+    cloud.wait_for_status(alice, server_id, "ACTIVE")
+    rebuilt = admin.at('2.75').post('/servers/%s/action' % server_id, {'rebuild': {
+        'imageRef': cloud.image['id'], 'user_data': 'aGVsbG8='}}).data['server']
+    # From 2.57 a rebuild shows user_data, which replaces the admin's
+    # OS-EXT-SRV-ATTR:user_data in its answer.
+    assert rebuilt['user_data'] == 'aGVsbG8=' and 'OS-EXT-SRV-ATTR:user_data' not in rebuilt
+    assert 'OS-EXT-STS:vm_state' in rebuilt
+
+
+def test_access_addresses_are_kept_in_canonical_form(cloud, alice):
+    server_id = cloud.boot_active(alice)['id']
+    resp = alice.put('/servers/%s' % server_id, {'server': {
+        'accessIPv6': '0000:0000:0000:0000:0000:babe:220.12.22.2'}})
+    assert resp.status_int == 200 and resp.data['server']['accessIPv6'] == '::babe:dc0c:1602'
+    shown = alice.get('/servers/%s' % server_id).data['server']
+    assert shown['accessIPv6'] == '::babe:dc0c:1602'
+
+
+def test_every_answer_carries_the_compute_request_id(cloud, alice):
+    for resp in (alice.get('/servers'), alice.get('/servers/%s' % ('0' * 32))):
+        assert resp.headers['x-compute-request-id'] == resp.headers['x-openstack-request-id']
+        assert resp.headers['x-compute-request-id'].startswith('req-')
+
+
+def test_flavors_lose_rxtx_factor_and_gain_a_name_filter_at_2_102(cloud, alice, admin):
+    before = alice.at('2.101').get('/flavors/detail').data['flavors'][0]
+    assert 'rxtx_factor' in before and 'OS-FLV-DISABLED:disabled' in before
+    resp = alice.at('2.102').get('/flavors/detail?name=m1.nano')
+    assert [f['name'] for f in resp.data['flavors']] == ['m1.nano']
+    assert not {'rxtx_factor', 'OS-FLV-DISABLED:disabled'} & set(resp.data['flavors'][0])
+    # Before 2.102 the filter is unknown: ignored until 2.75, refused from then on.
+    assert len(alice.at('2.74').get('/flavors?name=m1.nano').data['flavors']) > 1
+    assert alice.at('2.101').get('/flavors?name=m1.nano').status_int == 400
+    assert alice.at('2.102').get('/flavors?sort_key=rxtx_factor').status_int == 400
+    assert alice.at('2.102').get('/flavors/42?verbose=1').status_int == 400
+    body = {'flavor': {'name': 'f1', 'ram': 64, 'vcpus': 1, 'disk': 1, 'rxtx_factor': 2.0}}
+    assert admin.at('2.102').post('/flavors', body).status_int == 400
+    assert admin.at('2.101').post('/flavors', body).status_int == 200
+
+
+def test_the_pinned_zone_is_changed_by_update_from_2_104(cloud, alice):
+    zone = alice.get('/os-availability-zone').data['availabilityZoneInfo'][0]['zoneName']
+    server = cloud.boot_active(alice, availability_zone=zone)
+    url = '/servers/%s' % server['id']
+    assert alice.at('2.103').put(url, {'server': {'pinned_availability_zone': None}}
+                                 ).status_int == 400
+    # Re-pinning to the pin it has is a no-op; another zone over a pin is 409.
+    assert alice.at('2.104').put(url, {'server': {'pinned_availability_zone': zone}}
+                                 ).data['server']['pinned_availability_zone'] == zone
+    assert alice.at('2.104').put(url, {'server': {'pinned_availability_zone': 'elsewhere'}}
+                                 ).status_int == 409
+    unpinned = alice.at('2.104').put(url, {'server': {'pinned_availability_zone': None}})
+    assert unpinned.status_int == 200 and unpinned.data['server']['pinned_availability_zone'] is None
+    assert alice.at('2.104').get(url).data['server']['pinned_availability_zone'] is None
+    # Unpinned, it may only be pinned to the zone it is in.
+    assert alice.at('2.104').put(url, {'server': {'pinned_availability_zone': 'elsewhere'}}
+                                 ).status_int == 409
+    repinned = alice.at('2.104').put(url, {'server': {'pinned_availability_zone': zone}})
+    assert repinned.data['server']['pinned_availability_zone'] == zone

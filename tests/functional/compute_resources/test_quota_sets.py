@@ -133,6 +133,17 @@ def test_the_default_class_sets_every_projects_defaults(compute):
     assert resp.status_int == 400
 
 
+def test_a_quota_class_keeps_every_key_it_is_given(compute):
+    """Before 2.50 the class's network quotas are stored and shown as set
+    (Nova keeps them, though Neutron enforces its own)."""
+    admin = compute.admin()
+    resp = admin.put('/os-quota-class-sets/default', {'quota_class_set': {
+        'floating_ips': 99, 'security_groups': 98, 'instances': 30}})
+    assert resp.status_int == 200, resp.body
+    shown = admin.get('/os-quota-class-sets/default').data['quota_class_set']
+    assert (shown['floating_ips'], shown['security_groups'], shown['instances']) == (99, 98, 30)
+
+
 def test_key_pair_and_metadata_limits_follow_the_project_quota(compute):
     admin = compute.admin('2.57')
     admin.put('/os-quota-sets/p1', {'quota_set': {'key_pairs': 1, 'metadata_items': 1}})
