@@ -17,7 +17,7 @@ the scaled-out services, as ``keystone-manage`` (and ``nova-manage db sync``,
 ``--config-file`` is the service's own file, as the service reads it
 (identity.conf for everything but ``db sync`` of another service).
 ``bootstrap`` is ``up``'s first start without the demo project and user
-(identity/core/bootstrap.py): the Default domain, the roles admin ⇒ member
+(identity/core/bootstrap.py): the Default domain, the roles admin ⇒ manager ⇒ member
 ⇒ reader and service, the admin user and project, the service project with
 the user of each service given a password, the region, and the catalog
 entries of the URLs given.  Each command only adds what is missing (a

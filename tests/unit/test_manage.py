@@ -75,7 +75,7 @@ def test_bootstrap_twice_changes_nothing(conf_file, tmp_path):
 
     identity = identity_of(conf_file)
     roles = {r['name']: r['id'] for r in identity.assignment.list_roles()}
-    assert {'admin', 'member', 'reader', 'service'} <= set(roles)
+    assert {'admin', 'manager', 'member', 'reader', 'service'} <= set(roles)
     for name, password in (('admin', 's3cret'), ('nova', 'n'), ('glance', 'g'),
                            ('neutron', 'q')):
         identity.identity.authenticate(password, name=name, domain_id='default')

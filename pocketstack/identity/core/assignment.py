@@ -4,7 +4,7 @@ A grant gives an actor (user or group) a role on a target (project, domain
 or the system).  A grant marked *inherited* does not apply to its target
 itself but to the projects below it: every project of a domain, or every
 project under a project (Keystone's OS-INHERIT).  A role may imply other
-roles (admin ⇒ member ⇒ reader); the roles a token carries are the closure.
+roles (admin ⇒ manager ⇒ member ⇒ reader); the roles a token carries are the closure.
 
 Domain-specific roles (``domain_id`` set) can be granted, but only the
 global roles they imply reach tokens, as in Keystone.

@@ -1,7 +1,8 @@
 """Bootstrap, as ``keystone-manage bootstrap`` (and DevStack after it) leave a cloud.
 
 Creates — only what is missing, so a restart duplicates nothing — the
-``Default`` domain, the roles admin ⇒ member ⇒ reader and service, the admin
+``Default`` domain, the roles admin ⇒ manager ⇒ member ⇒ reader and service
+(Keystone's defaults since 2024.2), the admin
 user and project (with the admin role on the project and on the system), the
 ``service`` project with one user per service, a ``demo`` project and user,
 the region, and the catalog: identity itself and every other enabled service.
@@ -15,8 +16,8 @@ LOG = logging.getLogger(__name__)
 
 DEFAULT_DOMAIN = {'id': 'default', 'name': 'Default',
                   'description': 'The default domain'}
-ROLE_NAMES = ('admin', 'member', 'reader', 'service')
-IMPLIED = (('admin', 'member'), ('member', 'reader'))
+ROLE_NAMES = ('admin', 'manager', 'member', 'reader', 'service')
+IMPLIED = (('admin', 'manager'), ('manager', 'member'), ('member', 'reader'))
 
 # service type -> the name DevStack registers it under
 SERVICE_NAMES = {'identity': 'keystone', 'compute': 'nova', 'image': 'glance',

@@ -32,7 +32,7 @@ def test_role_lifecycle(identity):
     assert [r['name'] for r in admin.get('/v3/roles?name=auditor').data['roles']] == \
         ['auditor']
     all_names = sorted(r['name'] for r in admin.get('/v3/roles').data['roles'])
-    assert all_names == ['admin', 'auditor', 'member', 'reader', 'service']
+    assert all_names == ['admin', 'auditor', 'manager', 'member', 'reader', 'service']
 
     resp = admin.post('/v3/roles', {'role': {'name': 'auditor'}})
     assert resp.status_int == 409
@@ -91,7 +91,8 @@ def test_implied_roles(identity):
     assert [r['name'] for r in listed['implies']] == ['implied']
     rules = {r['prior_role']['name']: [i['name'] for i in r['implies']]
              for r in admin.get('/v3/role_inferences').data['role_inferences']}
-    assert rules == {'admin': ['member'], 'member': ['reader'], 'prior': ['implied']}
+    assert rules == {'admin': ['manager'], 'manager': ['member'], 'member': ['reader'],
+                     'prior': ['implied']}
 
     # No role implies itself, and no rule closes a cycle.
     resp = admin.put('/v3/roles/%s/implies/%s' % (prior['id'], prior['id']))
@@ -125,7 +126,8 @@ def test_deleting_a_role_removes_its_rules_and_grants(identity):
     assert token_roles(identity, 'u', 'pw', 'p') == ['extra', 'member', 'reader']
     assert admin.delete('/v3/roles/%s' % role_id(identity, 'member')).status_int == 204
     rules = admin.get('/v3/role_inferences').data['role_inferences']
-    assert [r['prior_role']['name'] for r in rules] == []  # admin⇒member went too
+    # manager⇒member went too; admin⇒manager stays.
+    assert [r['prior_role']['name'] for r in rules] == ['admin']
     resp = admin.get('/v3/role_assignments?user.id=%s' % user['id'])
     assert resp.data['role_assignments'] == []
 
@@ -331,8 +333,10 @@ def test_effective_role_assignments(identity, assignments):
     pairs = sorted((identity.service.assignment.get_role(e['role']['id'])['name'],
                     e['links']['assignment'][len('http://127.0.0.1:5000'):]) for e in found)
     # member via the group on sub (+ reader it implies); admin inherited from
-    # the domain via the group (+ member, reader); reader on top is not inherited.
-    assert pairs == sorted([('admin', a['grants'][2]), ('member', a['grants'][1]),
+    # the domain via the group (+ manager, member, reader); reader on top is not
+    # inherited.
+    assert pairs == sorted([('admin', a['grants'][2]), ('manager', a['grants'][2]),
+                            ('member', a['grants'][1]),
                             ('member', a['grants'][2]), ('reader', a['grants'][1]),
                             ('reader', a['grants'][2])])
     for entry in found:
