@@ -8,7 +8,7 @@ SRC_DEPS := pyproject.toml
 # The suite runs on every core by default (CI passes its own).
 PYTEST_ARGS ?= -q -n auto
 
-.PHONY: run test fuzz bench samples clean
+.PHONY: run test fuzz tempest bench samples clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,20 @@ test: $(STAMP_TEST)
 fuzz: $(STAMP_TEST)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/fuzz $(PYTEST_ARGS)
 
+# Tempest (its own virtualenv) against a fresh `up`: the conformance ratchet of
+# tools/tempest/run.py.  TEMPEST_ARGS='--regex ^tempest\.api\.identity\.' for another suite.
+TEMPEST_VENV := .venv-tempest
+TEMPEST_REQUIREMENTS := tools/tempest/requirements.txt
+TEMPEST_ARGS ?=
+$(TEMPEST_VENV)/.installed: $(TEMPEST_REQUIREMENTS)
+	$(PYTHON) -m venv $(TEMPEST_VENV)
+	$(TEMPEST_VENV)/bin/pip install --quiet --upgrade pip
+	$(TEMPEST_VENV)/bin/pip install --quiet -r $(TEMPEST_REQUIREMENTS)
+	touch $@
+
+tempest: $(STAMP_RUN) $(TEMPEST_VENV)/.installed
+	$(PY) tools/tempest/run.py --tempest-venv $(TEMPEST_VENV) $(TEMPEST_ARGS)
+
 # pocketstack/etc/<service>.conf.sample and <service>-policy.yaml.sample, from the
 # code's options and policy defaults (tests/unit/test_samples.py fails when stale).
 SERVICES := identity image network compute
@@ -48,4 +62,4 @@ bench: $(STAMP_TEST)
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(TEMPEST_VENV) build *.egg-info

@@ -164,12 +164,15 @@ _EXTENDED_KEYS = ('config_drive', 'key_name', 'security_groups', 'host_status')
 def changed(req, server, instance, rebuild=False):
     """The ``server`` (as :func:`detail` shows it) as an update or a rebuild
     answers: before 2.75 without the extended attributes and with plain
-    addresses; a rebuild's shows ``user_data`` from 2.57 (in place of the
-    admin's ``OS-EXT-SRV-ATTR:user_data`` from 2.75)."""
+    addresses; a rebuild's keeps ``key_name`` from 2.54 and shows
+    ``user_data`` from 2.57 (in place of the admin's
+    ``OS-EXT-SRV-ATTR:user_data`` from 2.75)."""
     version = microversion.api_version(req)
     if version < (2, 75):
+        kept = ('key_name',) if rebuild and version >= (2, 54) else ()
         server = {key: value for key, value in server.items()
-                  if key not in _EXTENDED_KEYS and not key.startswith(_EXTENDED_PREFIXES)}
+                  if key in kept or (key not in _EXTENDED_KEYS and
+                                     not key.startswith(_EXTENDED_PREFIXES))}
         server['addresses'] = {label: [{'version': e['version'], 'addr': e['addr']}
                                        for e in entries]
                                for label, entries in server['addresses'].items()}
